@@ -1,0 +1,241 @@
+/* activation.c -- rp_activation: the variables of an evaluation, and the
+ * memory an evaluation works in.
+ *
+ * A binding keeps its parsed jansson tree; the VM evaluates over it in
+ * place (views), so binding a 10 KB object costs one json_loadb and nothing
+ * per evaluation.  The activation also owns the evaluation arena and the VM
+ * frame; both are reused, which is why evaluating many times with one
+ * activation allocates nothing in steady state.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+rp_activation *rp_activation_new(const rp_env *env, rp_error *err)
+{
+    if (!env) {
+        rpi_error_set(err, RP_EINVAL, "<activation>", 0, 0, "environment is NULL");
+        return NULL;
+    }
+    rp_activation *act = calloc(1, sizeof *act);
+    if (act) {
+        act->env = env;
+        act->arena = rpi_arena_new(env->max_eval_memory);
+        act->bind_arena = rpi_arena_new(0);
+    }
+    if (!act || !act->arena || !act->bind_arena) {
+        rp_activation_free(act);
+        rpi_error_set(err, RP_ENOMEM, "<activation>", 0, 0, "out of memory");
+        return NULL;
+    }
+    return act;
+}
+
+void rp_activation_clear(rp_activation *act)
+{
+    if (!act)
+        return;
+    for (size_t i = 0; i < act->nbindings; i++) {
+        free(act->bindings[i].name);
+        json_decref(act->bindings[i].doc);
+    }
+    act->nbindings = 0;
+    rpi_arena_reset(act->bind_arena);
+}
+
+void rp_activation_free(rp_activation *act)
+{
+    if (!act)
+        return;
+    rp_activation_clear(act);
+    free(act->bindings);
+    rpi_arena_free(act->arena);
+    rpi_arena_free(act->bind_arena);
+    free(act->frame);
+    free(act->iters);
+    free(act);
+}
+
+/* The binding slot for NAME, new or existing; NULL on OOM. */
+static rpi_binding *slot_for(rp_activation *act, const char *name)
+{
+    for (size_t i = 0; i < act->nbindings; i++)
+        if (strcmp(act->bindings[i].name, name) == 0) {
+            json_decref(act->bindings[i].doc);
+            act->bindings[i].doc = NULL;
+            return &act->bindings[i];
+        }
+    if (act->nbindings == act->cap) {
+        size_t cap = act->cap ? act->cap * 2 : 8;
+        rpi_binding *nb = realloc(act->bindings, cap * sizeof *nb);
+        if (!nb)
+            return NULL;
+        act->bindings = nb;
+        act->cap = cap;
+    }
+    rpi_binding *b = &act->bindings[act->nbindings];
+    b->name = strdup(name);
+    if (!b->name)
+        return NULL;
+    b->doc = NULL;
+    b->v = val_null();
+    act->nbindings++;
+    return b;
+}
+
+/* Whether the integer literal [P, P+N) (optional '-', digits) fits int64. */
+static bool fits_int64(const char *p, size_t n)
+{
+    bool neg = n > 0 && p[0] == '-';
+    const char *d = p + neg;
+    size_t nd = n - neg;
+    while (nd > 1 && *d == '0') {
+        d++;
+        nd--;
+    }
+    const char *limit = neg ? "9223372036854775808" : "9223372036854775807";
+    if (nd != 19)
+        return nd < 19;
+    return memcmp(d, limit, 19) <= 0;
+}
+
+/* A copy of JSON in which every integer literal that does not fit int64 has
+ * ".0" appended, so that jansson reads it as a double: what Kubernetes does
+ * with such numbers (json.Number falls back to float64), where jansson
+ * would refuse the document ("too big integer").  NULL on OOM. */
+static char *widen_big_integers(const char *json, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + len / 2 + 16);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len;) {
+        char ch = json[i];
+        if (in_string) {
+            out[o++] = ch;
+            i++;
+            if (ch == '\\' && i < len)
+                out[o++] = json[i++];
+            else if (ch == '"')
+                in_string = false;
+            continue;
+        }
+        if (ch == '"') {
+            in_string = true;
+            out[o++] = json[i++];
+            continue;
+        }
+        if (ch == '-' || (ch >= '0' && ch <= '9')) {
+            size_t start = i++;
+            while (i < len && json[i] >= '0' && json[i] <= '9')
+                i++;
+            memcpy(out + o, json + start, i - start);
+            o += i - start;
+            bool fractional = i < len && (json[i] == '.' || json[i] == 'e' || json[i] == 'E');
+            if (!fractional && i - start > 1 && !fits_int64(json + start, i - start)) {
+                out[o++] = '.';
+                out[o++] = '0';
+            }
+            /* copy the rest of the number (fraction, exponent) as is */
+            while (i < len && (json[i] == '.' || json[i] == 'e' || json[i] == 'E' || json[i] == '+' ||
+                               json[i] == '-' || (json[i] >= '0' && json[i] <= '9')))
+                out[o++] = json[i++];
+            continue;
+        }
+        out[o++] = json[i++];
+    }
+    *out_len = o;
+    return out;
+}
+
+static json_t *parse_json(const char *json, size_t len, const char *name, rp_error *err)
+{
+    json_error_t jerr;
+    const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    json_t *doc = json_loadb(json, len, flags, &jerr);
+    if (!doc && strncmp(jerr.text, "too big integer", 15) == 0) {
+        size_t wlen = 0;
+        char *wide = widen_big_integers(json, len, &wlen);
+        if (wide) {
+            json_error_t jerr2;
+            doc = json_loadb(wide, wlen, flags, &jerr2);
+            free(wide);
+        }
+    }
+    if (!doc)
+        rpi_error_set(err, RP_EJSON, name, jerr.line > 0 ? (unsigned)jerr.line : 0,
+                      jerr.column > 0 ? (unsigned)jerr.column : 0, "invalid JSON for variable '%s': %s",
+                      name, jerr.text);
+    return doc;
+}
+
+static int check_args(rp_activation *act, const char *name, const char *json, rp_error *err)
+{
+    if (!act || !name || !json) {
+        rpi_error_set(err, RP_EINVAL, "<activation>", 0, 0, "activation, name and JSON must not be NULL");
+        return RP_EINVAL;
+    }
+    return RP_OK;
+}
+
+int rp_activation_bind_json(rp_activation *act, const char *name, const char *json, size_t len,
+                            rp_error *err)
+{
+    int rc = check_args(act, name, json, err);
+    if (rc)
+        return rc;
+    json_t *doc = parse_json(json, len, name, err);
+    if (!doc)
+        return RP_EJSON;
+    rpi_binding *b = slot_for(act, name);
+    if (!b) {
+        json_decref(doc);
+        rpi_error_set(err, RP_ENOMEM, "<activation>", 0, 0, "out of memory");
+        return RP_ENOMEM;
+    }
+    b->doc = doc;
+    b->v = rpi_val_from_json(doc);
+    return RP_OK;
+}
+
+int rp_activation_bind_typed_json(rp_activation *act, const char *name, const char *json,
+                                  size_t len, rp_error *err)
+{
+    int rc = check_args(act, name, json, err);
+    if (rc)
+        return rc;
+    json_t *doc = parse_json(json, len, name, err);
+    if (!doc)
+        return RP_EJSON;
+    rpi_ctx cx = {0};
+    cx.arena = act->bind_arena;
+    cx.env = act->env;
+    val v = rpi_val_from_typed_json(&cx, doc);
+    if (v.kind == VK_ERROR) {
+        rpi_error_set(err, cx.limit_hit ? RP_ENOMEM : RP_EJSON, name, 0, 0,
+                      "invalid cel.expr.Value for variable '%s': %.*s", name, (int)v.aux, v.u.s);
+        json_decref(doc);
+        return cx.limit_hit ? RP_ENOMEM : RP_EJSON;
+    }
+    rpi_binding *b = slot_for(act, name);
+    if (!b) {
+        json_decref(doc);
+        rpi_error_set(err, RP_ENOMEM, "<activation>", 0, 0, "out of memory");
+        return RP_ENOMEM;
+    }
+    b->doc = doc; /* strings of V may point into it */
+    b->v = v;
+    return RP_OK;
+}
+
+bool rpi_activation_lookup(const rp_activation *act, const char *name, val *out)
+{
+    for (size_t i = 0; i < act->nbindings; i++)
+        if (strcmp(act->bindings[i].name, name) == 0) {
+            *out = act->bindings[i].v;
+            return true;
+        }
+    return false;
+}

@@ -1,0 +1,851 @@
+/* compile.c -- AST (macros expanded) -> bytecode.
+ *
+ * One recursive walk emits stack code (opcodes.def).  The decisions that
+ * make the VM fast are taken here, once:
+ *   - names are resolved at compile time: comprehension variables become
+ *     local slots, `a.b.c` becomes the longest declared variable name plus a
+ *     fused SELECT chain of the remaining fields, type names become
+ *     constants, `strings.quote(x)` becomes a global call;
+ *   - every function call is bound to its registry entry (no lookup by name
+ *     at run time), and `matches` with a constant pattern gets a regex
+ *     compiled once, here;
+ *   - `&&`, `||` and `?:` become short-circuit jumps that still evaluate the
+ *     other side when the first is not decisive, so that errors are absorbed
+ *     in both orders as CEL requires;
+ *   - `x in ['a', 'b']` with a constant list becomes IN_CONST.
+ * The compiler tracks the stack depth to size the VM frame exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Where cel-go points at node N: its operator, call parenthesis or dot. */
+#define ESPAN(n) (&(rpi_span){(n)->op_pos, (n)->op_pos + 1})
+#include "opcodes.h"
+
+/* Where the limits of one program come from: operands are 16-bit. */
+#define MAX_CONSTS 65535u
+#define MAX_NAMES 65535u
+#define MAX_LOCALS 65535u
+#define MAX_CODE (1u << 24)
+#define MAX_ARGS 255u   /* the x operand of CALL is a byte */
+
+typedef struct scope_entry {
+    const char *name;
+    uint16_t slot;
+} scope_entry;
+
+typedef struct compiler {
+    rp_program *prog;
+    const rp_env *env;
+    rpi_diag *diag;
+    int failed;             /* RP_E* once an error was reported */
+
+    rpi_insn *code;
+    rpi_span *spans;
+    uint32_t ncode, capcode;
+    val *consts;
+    uint32_t nconsts, capconsts;
+    const rpi_func **funcs;
+    uint32_t nfuncs, capfuncs;
+    char **names;
+    uint32_t nnames, capnames;
+    rpi_regex **regexes;
+    uint32_t nregexes, capregexes;
+
+    scope_entry *scope;
+    uint32_t nscope, capscope;
+    uint32_t nlocals, maxlocals;
+
+    int32_t depth, maxdepth;    /* stack depth */
+} compiler;
+
+/* ---- Small growable arrays ------------------------------------------------- */
+
+static bool grow(compiler *c, void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap)
+        return true;
+    uint32_t n = *cap ? *cap * 2 : 16;
+    while (n < need)
+        n *= 2;
+    void *np = realloc(*p, (size_t)n * elem);
+    if (!np) {
+        if (!c->failed) {
+            c->failed = RP_ENOMEM;
+            rpi_diag_set(c->diag, RP_ENOMEM, NULL, "out of memory");
+        }
+        return false;
+    }
+    *p = np;
+    *cap = n;
+    return true;
+}
+
+static void fail(compiler *c, int code, const rpi_span *span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void fail(compiler *c, int code, const rpi_span *span, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    c->failed = code;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rpi_diag_set(c->diag, code, span, "%s", msg);
+}
+
+/* ---- Emission ------------------------------------------------------------------ */
+
+static void adjust(compiler *c, int delta)
+{
+    c->depth += delta;
+    if (c->depth > c->maxdepth)
+        c->maxdepth = c->depth;
+}
+
+/* Emit one instruction; returns its index (for patching jumps). */
+static uint32_t emit(compiler *c, rpi_opcode op, uint8_t x, uint16_t a, int32_t b,
+                     const rpi_span *span)
+{
+    if (c->failed)
+        return 0;
+    if (c->ncode >= MAX_CODE) {
+        fail(c, RP_ELIMIT, span, "program too large: more than %u instructions", MAX_CODE);
+        return 0;
+    }
+    if (c->ncode == c->capcode) {
+        uint32_t n = c->capcode ? c->capcode * 2 : 32;
+        rpi_insn *nc = realloc(c->code, (size_t)n * sizeof *nc);
+        if (nc)
+            c->code = nc;
+        rpi_span *ns = nc ? realloc(c->spans, (size_t)n * sizeof *ns) : NULL;
+        if (!nc || !ns) {
+            fail(c, RP_ENOMEM, NULL, "out of memory");
+            return 0;
+        }
+        c->spans = ns;
+        c->capcode = n;
+    }
+    rpi_insn in = {(uint8_t)op, x, a, b};
+    c->code[c->ncode] = in;
+    c->spans[c->ncode] = span ? *span : (rpi_span){0, 0};
+    const rpi_opinfo *oi = &rpi_opcodes[op];
+    if (oi->pops >= 0)
+        adjust(c, oi->pushes - oi->pops);
+    return c->ncode++;
+}
+
+/* Point the jump at AT to the next instruction to be emitted. */
+static void patch_here(compiler *c, uint32_t at)
+{
+    if (c->failed)
+        return;
+    c->code[at].b = (int32_t)(c->ncode - (at + 1));
+}
+
+/* Append V to the pool without deduplication (field chains must be
+ * consecutive). */
+static uint16_t push_const(compiler *c, val v, const rpi_span *span)
+{
+    if (c->failed)
+        return 0;
+    if (c->nconsts >= MAX_CONSTS) {
+        fail(c, RP_ELIMIT, span, "too many constants (limit is %u)", MAX_CONSTS);
+        return 0;
+    }
+    if (!grow(c, (void **)&c->consts, &c->capconsts, c->nconsts + 1, sizeof *c->consts))
+        return 0;
+    c->consts[c->nconsts] = v;
+    return (uint16_t)c->nconsts++;
+}
+
+static uint16_t intern_const(compiler *c, val v, const rpi_span *span)
+{
+    for (uint32_t i = 0; i < c->nconsts; i++) {
+        val k = c->consts[i];
+        if (k.kind != v.kind)
+            continue;
+        bool same = false;
+        switch (v.kind) {
+        case VK_NULL: same = true; break;
+        case VK_BOOL: same = k.u.b == v.u.b; break;
+        case VK_INT: same = k.u.i == v.u.i; break;
+        case VK_UINT: same = k.u.u == v.u.u; break;
+        case VK_DOUBLE: same = memcmp(&k.u.d, &v.u.d, sizeof k.u.d) == 0; break;
+        case VK_STRING:
+        case VK_BYTES: same = k.aux == v.aux && memcmp(k.u.s, v.u.s, v.aux) == 0; break;
+        case VK_TYPE: same = k.u.type == v.u.type; break;
+        default: break;
+        }
+        if (same)
+            return (uint16_t)i;
+    }
+    return push_const(c, v, span);
+}
+
+static uint16_t add_name(compiler *c, const char *name, size_t len, const rpi_span *span)
+{
+    for (uint32_t i = 0; i < c->nnames; i++)
+        if (strlen(c->names[i]) == len && memcmp(c->names[i], name, len) == 0)
+            return (uint16_t)i;
+    if (c->nnames >= MAX_NAMES) {
+        fail(c, RP_ELIMIT, span, "too many variables (limit is %u)", MAX_NAMES);
+        return 0;
+    }
+    if (!grow(c, (void **)&c->names, &c->capnames, c->nnames + 1, sizeof *c->names))
+        return 0;
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        fail(c, RP_ENOMEM, NULL, "out of memory");
+        return 0;
+    }
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    c->names[c->nnames] = copy;
+    return (uint16_t)c->nnames++;
+}
+
+static int32_t add_func(compiler *c, const rpi_func *f)
+{
+    for (uint32_t i = 0; i < c->nfuncs; i++)
+        if (c->funcs[i] == f)
+            return (int32_t)i;
+    if (!grow(c, (void **)&c->funcs, &c->capfuncs, c->nfuncs + 1, sizeof *c->funcs))
+        return 0;
+    c->funcs[c->nfuncs] = f;
+    return (int32_t)c->nfuncs++;
+}
+
+/* ---- Scopes ------------------------------------------------------------------ */
+
+static bool scope_find(const compiler *c, const char *name, size_t len, uint16_t *slot)
+{
+    for (uint32_t i = c->nscope; i-- > 0;) {
+        const char *n = c->scope[i].name;
+        if (strlen(n) == len && memcmp(n, name, len) == 0) {
+            *slot = c->scope[i].slot;
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint16_t local_new(compiler *c, const rpi_span *span)
+{
+    if (c->nlocals >= MAX_LOCALS) {
+        fail(c, RP_ELIMIT, span, "too many comprehension variables (limit is %u)", MAX_LOCALS);
+        return 0;
+    }
+    uint16_t s = (uint16_t)c->nlocals++;
+    if (c->nlocals > c->maxlocals)
+        c->maxlocals = c->nlocals;
+    return s;
+}
+
+static void scope_push(compiler *c, const char *name, uint16_t slot)
+{
+    if (!grow(c, (void **)&c->scope, &c->capscope, c->nscope + 1, sizeof *c->scope))
+        return;
+    c->scope[c->nscope].name = name;
+    c->scope[c->nscope].slot = slot;
+    c->nscope++;
+}
+
+/* ---- Names ----------------------------------------------------------------- */
+
+/* The built-in type names that are values (`type(1) == int`). */
+static const rpi_type *type_by_name(const char *name, size_t len)
+{
+    static const rpi_type *const types[] = {
+        &rpi_type_int, &rpi_type_uint, &rpi_type_double, &rpi_type_bool, &rpi_type_string,
+        &rpi_type_bytes, &rpi_type_list, &rpi_type_map, &rpi_type_null, &rpi_type_type,
+        &rpi_type_timestamp, &rpi_type_duration, &rpi_type_optional,
+    };
+    if (len > 0 && name[0] == '.') {
+        name++;
+        len--;
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strlen(types[i]->name) == len && memcmp(types[i]->name, name, len) == 0)
+            return types[i];
+    return NULL;
+}
+
+/* If NODE is an identifier or a chain of field selections on one (a.b.c),
+ * write the parts into PARTS (innermost first) and return their count;
+ * 0 otherwise.  Test-only selections (has) end the chain. */
+#define MAX_CHAIN 64
+static int name_chain(const ast_node *node, const ast_node **parts, int max)
+{
+    int n = 0;
+    const ast_node *stack[MAX_CHAIN];
+    while (node && node->kind == AST_SELECT && !node->u.select.test_only) {
+        if (n >= MAX_CHAIN)
+            return 0;
+        stack[n++] = node;
+        node = node->u.select.operand;
+    }
+    if (!node || node->kind != AST_IDENT || n + 1 > max)
+        return 0;
+    parts[0] = node;
+    for (int i = 0; i < n; i++)
+        parts[i + 1] = stack[n - 1 - i];
+    return n + 1;
+}
+
+/* Join parts[0..k) with dots into BUF; false when it does not fit. */
+static bool join_chain(const ast_node *const *parts, int k, char *buf, size_t cap, size_t *len)
+{
+    size_t n = 0;
+    for (int i = 0; i < k; i++) {
+        const char *s = i == 0 ? parts[0]->u.ident.name : parts[i]->u.select.field;
+        size_t l = i == 0 ? strlen(s) : parts[i]->u.select.field_len;
+        if (n + l + 2 > cap)
+            return false;
+        if (i > 0)
+            buf[n++] = '.';
+        memcpy(buf + n, s, l);
+        n += l;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return true;
+}
+
+static void compile_node(compiler *c, const ast_node *n);
+
+/* Emit SELECTs for parts[from..count) as fused chains. */
+static void emit_select_chain(compiler *c, const ast_node *const *parts, int from, int count)
+{
+    if (from >= count)
+        return;
+    uint16_t first = 0;
+    for (int i = from; i < count; i++) {
+        const ast_node *p = parts[i];
+        uint16_t k = push_const(c, val_string(p->u.select.field, p->u.select.field_len), ESPAN(p));
+        if (i == from)
+            first = k;
+    }
+    emit(c, OP_SELECT, 0, first, count - from, ESPAN(parts[count - 1]));
+}
+
+/* Resolve an identifier or a.b.c chain.  Returns true when it handled the
+ * node (emitted code or reported an error). */
+static bool compile_name(compiler *c, const ast_node *n)
+{
+    const ast_node *parts[MAX_CHAIN + 1];
+    int count = name_chain(n, parts, MAX_CHAIN + 1);
+    if (count == 0)
+        return false;
+    const char *id = parts[0]->u.ident.name;
+    size_t idlen = strlen(id);
+    uint16_t slot;
+    if (id[0] != '.' && scope_find(c, id, idlen, &slot)) {
+        emit(c, OP_LOAD_LOCAL, 0, slot, 0, ESPAN(parts[0]));
+        emit_select_chain(c, parts, 1, count);
+        return true;
+    }
+    /* Longest declared variable name, then type names. */
+    char buf[1024];
+    for (int k = count; k >= 1; k--) {
+        size_t len;
+        if (!join_chain(parts, k, buf, sizeof buf, &len))
+            continue;
+        const char *name = buf;
+        size_t nlen = len;
+        if (name[0] == '.') {
+            name++;
+            nlen--;
+        }
+        if (rpi_env_has_variable(c->env, name, nlen)) {
+            uint16_t ni = add_name(c, name, nlen, ESPAN(parts[k - 1]));
+            emit(c, OP_LOAD_VAR, 0, ni, 0, ESPAN(parts[k - 1]));
+            emit_select_chain(c, parts, k, count);
+            return true;
+        }
+        const rpi_type *t = type_by_name(buf, len);
+        if (t) {
+            uint16_t ki = intern_const(c, val_type(t), ESPAN(parts[k - 1]));
+            emit(c, OP_CONST, 0, ki, 0, ESPAN(parts[k - 1]));
+            emit_select_chain(c, parts, k, count);
+            return true;
+        }
+    }
+    if (c->env->allow_undeclared) {
+        const char *name = id[0] == '.' ? id + 1 : id;
+        uint16_t ni = add_name(c, name, strlen(name), ESPAN(parts[0]));
+        emit(c, OP_LOAD_VAR, 0, ni, 0, ESPAN(parts[0]));
+        emit_select_chain(c, parts, 1, count);
+        return true;
+    }
+    fail(c, RP_ECHECK, ESPAN(parts[0]), "undeclared reference to '%s' (in container '')", id);
+    return true;
+}
+
+/* ---- Calls -------------------------------------------------------------------- */
+
+static const char *profile_name(unsigned bit)
+{
+    switch (bit) {
+    case RPI_PROF_CEL: return "cel";
+    case RPI_PROF_K8S: return "kubernetes";
+    default: return "extended";
+    }
+}
+
+/* Report a function that does not resolve, with the most useful reason.
+ * Returns true when unchecked compilation (cel-go's disableCheck) wants the
+ * call compiled into a run-time error instead, so that `f(1) || true` can
+ * still absorb it. */
+static bool unknown_function(compiler *c, const ast_node *n, const char *name, unsigned style,
+                             unsigned argc)
+{
+    unsigned bit = c->env->profile_bit;
+    if (c->env->allow_undeclared)
+        return true;
+    if (rpi_registry_has_name(bit, name)) {
+        fail(c, RP_ECHECK, ESPAN(n),
+             "found no matching overload for '%s' applied to %u argument%s%s", name, argc,
+             argc == 1 ? "" : "s", style == RPI_RECEIVER ? " (receiver call)" : "");
+        return false;
+    }
+    unsigned others = rpi_registry_profiles_of(name);
+    if (others) {
+        char where[64] = "";
+        const unsigned bits[] = {RPI_PROF_CEL, RPI_PROF_K8S, RPI_PROF_EXT};
+        for (int i = 0; i < 3; i++)
+            if (others & bits[i]) {
+                if (where[0])
+                    strcat(where, ", ");
+                strcat(where, profile_name(bits[i]));
+            }
+        fail(c, RP_ECHECK, ESPAN(n),
+             "function '%s' is not available in the %s profile (profiles that have it: %s)", name,
+             profile_name(bit), where);
+        return false;
+    }
+    fail(c, RP_ECHECK, ESPAN(n), "undeclared reference to '%s' (in container '')", name);
+    return false;
+}
+
+/* The run-time error of a call that did not resolve in unchecked mode: the
+ * arguments are still evaluated (an error among them wins, as for any
+ * strict call), then the whole call is the error. */
+static void emit_unresolved_call(compiler *c, const ast_node *n, const ast_node *target,
+                                 const char *name)
+{
+    if (target)
+        compile_node(c, target);
+    for (uint32_t i = 0; i < n->u.call.nargs; i++)
+        compile_node(c, n->u.call.args[i]);
+    uint32_t count = n->u.call.nargs + (target ? 1 : 0);
+    char msg[300];
+    int len = snprintf(msg, sizeof msg, "no such overload: %s", name);
+    char *text = rpi_pool_strdup(c->prog->pool, msg, (size_t)len < sizeof msg ? (size_t)len : sizeof msg - 1);
+    if (!text) {
+        fail(c, RP_ENOMEM, NULL, "out of memory");
+        return;
+    }
+    val err = val_error_static(text, (uint32_t)strlen(text));
+    emit(c, OP_CONST, 0, push_const(c, err, ESPAN(n)), 0, ESPAN(n));
+    if (count > MAX_ARGS) {
+        fail(c, RP_ELIMIT, ESPAN(n), "too many arguments: %u (limit is %u)", count, MAX_ARGS);
+        return;
+    }
+    emit(c, OP_CALL_FAIL, (uint8_t)count, 0, 0, ESPAN(n));
+    adjust(c, -(int)count);
+}
+
+static void emit_call(compiler *c, const rpi_func *f, unsigned argc, const rpi_span *span)
+{
+    if (argc > MAX_ARGS) {
+        fail(c, RP_ELIMIT, span, "too many arguments: %u (limit is %u)", argc, MAX_ARGS);
+        return;
+    }
+    int32_t fi = add_func(c, f);
+    emit(c, OP_CALL, (uint8_t)argc, 0, fi, span);
+    adjust(c, 1 - (int)argc);
+}
+
+/* s.matches('<constant>') and matches(s, '<constant>'): compile the regex now. */
+static bool try_match_const(compiler *c, const ast_node *subject, const ast_node *pattern,
+                            const rpi_span *span)
+{
+    if (pattern->kind != AST_LITERAL || pattern->u.lit.kind != VK_STRING)
+        return false;
+    char errbuf[256] = "";
+    rpi_regex *re = rpi_regex_compile(pattern->u.lit.u.s, pattern->u.lit.aux, errbuf, sizeof errbuf);
+    if (!re) {
+        fail(c, RP_ECHECK, ESPAN(pattern), "invalid regular expression: %s",
+             errbuf[0] ? errbuf : "cannot compile");
+        return true;
+    }
+    if (c->nregexes >= MAX_CONSTS ||
+        !grow(c, (void **)&c->regexes, &c->capregexes, c->nregexes + 1, sizeof *c->regexes)) {
+        rpi_regex_free(re);
+        if (!c->failed)
+            fail(c, RP_ELIMIT, span, "too many regular expressions");
+        return true;
+    }
+    c->regexes[c->nregexes] = re;
+    uint16_t ri = (uint16_t)c->nregexes++;
+    compile_node(c, subject);
+    emit(c, OP_MATCH_CONST, 0, ri, 0, span);
+    return true;
+}
+
+/* A constant list of string literals, for IN_CONST. */
+static bool const_string_list(const ast_node *n)
+{
+    if (n->kind != AST_LIST || n->u.list.optional || n->u.list.n == 0 || n->u.list.n > 64)
+        return false;
+    for (uint32_t i = 0; i < n->u.list.n; i++) {
+        const ast_node *e = n->u.list.elems[i];
+        if (e->kind != AST_LITERAL || e->u.lit.kind != VK_STRING)
+            return false;
+    }
+    return true;
+}
+
+static void compile_binary(compiler *c, rpi_opcode op, const ast_node *n)
+{
+    compile_node(c, n->u.call.args[0]);
+    compile_node(c, n->u.call.args[1]);
+    emit(c, op, 0, 0, 0, ESPAN(n));
+}
+
+static void compile_logical(compiler *c, const ast_node *n, bool is_and)
+{
+    compile_node(c, n->u.call.args[0]);
+    uint32_t j = emit(c, is_and ? OP_AND_SHORT : OP_OR_SHORT, 0, 0, 0, ESPAN(n));
+    compile_node(c, n->u.call.args[1]);
+    emit(c, is_and ? OP_AND : OP_OR, 0, 0, 0, ESPAN(n));
+    patch_here(c, j);
+}
+
+static void compile_ternary(compiler *c, const ast_node *n)
+{
+    compile_node(c, n->u.call.args[0]);
+    uint32_t test = emit(c, OP_COND_TEST, 0, 0, 0, ESPAN(n->u.call.args[0]));
+    uint32_t jf = emit(c, OP_JUMP_IF_FALSE, 0, 0, 0, ESPAN(n));
+    compile_node(c, n->u.call.args[1]);
+    uint32_t jend = emit(c, OP_JUMP, 0, 0, 0, ESPAN(n));
+    adjust(c, -1); /* the else branch starts at the same depth as the then branch */
+    patch_here(c, jf);
+    compile_node(c, n->u.call.args[2]);
+    patch_here(c, jend);
+    patch_here(c, test);
+}
+
+/* Operators and functions. */
+static void compile_call(compiler *c, const ast_node *n)
+{
+    const char *fn = n->u.call.fn;
+    uint32_t argc = n->u.call.nargs;
+    const ast_node *target = n->u.call.target;
+    ast_node *const *args = n->u.call.args;
+
+    if (!target) {
+        static const struct {
+            const char *name;
+            uint8_t op;
+            uint8_t argc;
+        } ops[] = {
+            {"_+_", OP_ADD, 2}, {"_-_", OP_SUB, 2}, {"_*_", OP_MUL, 2}, {"_/_", OP_DIV, 2},
+            {"_%_", OP_MOD, 2}, {"_==_", OP_EQ, 2}, {"_!=_", OP_NE, 2}, {"_<_", OP_LT, 2},
+            {"_<=_", OP_LE, 2}, {"_>_", OP_GT, 2},  {"_>=_", OP_GE, 2}, {"_[_]", OP_INDEX, 2},
+            {"_[?_]", OP_INDEX_OPT, 2}, {"-_", OP_NEG, 1}, {"!_", OP_NOT, 1},
+            {"@not_strictly_false", OP_NOT_STRICTLY_FALSE, 1},
+        };
+        if (strcmp(fn, "_&&_") == 0 && argc == 2) {
+            compile_logical(c, n, true);
+            return;
+        }
+        if (strcmp(fn, "_||_") == 0 && argc == 2) {
+            compile_logical(c, n, false);
+            return;
+        }
+        if (strcmp(fn, "_?_:_") == 0 && argc == 3) {
+            compile_ternary(c, n);
+            return;
+        }
+        if (strcmp(fn, "@in") == 0 && argc == 2) {
+            if (const_string_list(args[1])) {
+                const ast_node *l = args[1];
+                /* The list goes into the pool as one constant list. */
+                rpi_list *cl = rpi_pool_alloc(c->prog->pool,
+                                              sizeof *cl + l->u.list.n * sizeof(val));
+                if (!cl) {
+                    fail(c, RP_ENOMEM, NULL, "out of memory");
+                    return;
+                }
+                cl->n = l->u.list.n;
+                for (uint32_t i = 0; i < cl->n; i++)
+                    cl->items[i] = l->u.list.elems[i]->u.lit;
+                uint16_t k = push_const(c, val_list(cl), ESPAN(l));
+                compile_node(c, args[0]);
+                emit(c, OP_IN_CONST, 0, k, 0, ESPAN(n));
+                return;
+            }
+            compile_binary(c, OP_IN, n);
+            return;
+        }
+        if (strcmp(fn, "_?._") == 0 && argc == 2) {
+            const ast_node *f = args[1];
+            if (f->kind != AST_LITERAL || f->u.lit.kind != VK_STRING) {
+                fail(c, RP_ESYNTAX, ESPAN(f), "optional field selection needs a field name");
+                return;
+            }
+            compile_node(c, args[0]);
+            uint16_t k = push_const(c, f->u.lit, ESPAN(f));
+            emit(c, OP_SELECT_OPT, 0, k, 0, ESPAN(n));
+            return;
+        }
+        for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+            if (ops[i].argc == argc && strcmp(fn, ops[i].name) == 0) {
+                if (argc == 2) {
+                    compile_binary(c, (rpi_opcode)ops[i].op, n);
+                } else {
+                    compile_node(c, args[0]);
+                    emit(c, (rpi_opcode)ops[i].op, 0, 0, 0, ESPAN(n));
+                }
+                return;
+            }
+        }
+        if (strcmp(fn, "matches") == 0 && argc == 2 &&
+            rpi_registry_find(c->env->profile_bit, "matches", RPI_GLOBAL, 2) &&
+            try_match_const(c, args[0], args[1], ESPAN(n)))
+            return;
+        const rpi_func *f = rpi_registry_find(c->env->profile_bit, fn, RPI_GLOBAL, argc);
+        if (!f) {
+            if (unknown_function(c, n, fn, RPI_GLOBAL, argc))
+                emit_unresolved_call(c, n, NULL, fn);
+            return;
+        }
+        for (uint32_t i = 0; i < argc; i++)
+            compile_node(c, args[i]);
+        emit_call(c, f, argc, ESPAN(n));
+        return;
+    }
+
+    /* A namespaced global function: strings.quote(x), optional.of(x). */
+    const ast_node *parts[MAX_CHAIN + 1];
+    int count = name_chain(target, parts, MAX_CHAIN + 1);
+    if (count > 0) {
+        uint16_t slot;
+        const char *id = parts[0]->u.ident.name;
+        char buf[1024];
+        size_t len;
+        if (!scope_find(c, id, strlen(id), &slot) && join_chain(parts, count, buf, sizeof buf, &len) &&
+            len + strlen(fn) + 2 < sizeof buf) {
+            char *q = buf[0] == '.' ? buf + 1 : buf;
+            if (!rpi_env_has_variable(c->env, q, strlen(q))) {
+                strcat(q, ".");
+                strcat(q, fn);
+                const rpi_func *f = rpi_registry_find(c->env->profile_bit, q, RPI_GLOBAL, argc);
+                if (f) {
+                    for (uint32_t i = 0; i < argc; i++)
+                        compile_node(c, args[i]);
+                    emit_call(c, f, argc, ESPAN(n));
+                    return;
+                }
+            }
+        }
+    }
+
+    if (strcmp(fn, "matches") == 0 && argc == 1 &&
+        rpi_registry_find(c->env->profile_bit, "matches", RPI_RECEIVER, 2) &&
+        try_match_const(c, target, args[0], ESPAN(n)))
+        return;
+    const rpi_func *f = rpi_registry_find(c->env->profile_bit, fn, RPI_RECEIVER, argc + 1);
+    if (!f) {
+        if (unknown_function(c, n, fn, RPI_RECEIVER, argc + 1))
+            emit_unresolved_call(c, n, target, fn);
+        return;
+    }
+    compile_node(c, target);
+    for (uint32_t i = 0; i < argc; i++)
+        compile_node(c, args[i]);
+    emit_call(c, f, argc + 1, ESPAN(n));
+}
+
+/* ---- Literals ------------------------------------------------------------------ */
+
+/* The flags constant of an optional list/map literal: one byte per element. */
+static uint16_t optional_flags(compiler *c, const bool *optional, uint32_t n, const rpi_span *span)
+{
+    char *flags = rpi_pool_alloc(c->prog->pool, n ? n : 1);
+    if (!flags) {
+        fail(c, RP_ENOMEM, NULL, "out of memory");
+        return 0;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        flags[i] = optional[i] ? 1 : 0;
+    return push_const(c, val_bytes(flags, n), span);
+}
+
+static void compile_list(compiler *c, const ast_node *n)
+{
+    uint32_t count = n->u.list.n;
+    for (uint32_t i = 0; i < count; i++)
+        compile_node(c, n->u.list.elems[i]);
+    uint16_t a = 0;
+    if (n->u.list.optional)
+        a = (uint16_t)(optional_flags(c, n->u.list.optional, count, ESPAN(n)) + 1);
+    emit(c, OP_MAKE_LIST, 0, a, (int32_t)count, ESPAN(n));
+    adjust(c, 1 - (int)count);
+}
+
+static void compile_map(compiler *c, const ast_node *n)
+{
+    uint32_t count = n->u.map.n;
+    for (uint32_t i = 0; i < count; i++) {
+        compile_node(c, n->u.map.keys[i]);
+        compile_node(c, n->u.map.vals[i]);
+    }
+    uint16_t a = 0;
+    if (n->u.map.optional)
+        a = (uint16_t)(optional_flags(c, n->u.map.optional, count, ESPAN(n)) + 1);
+    emit(c, OP_MAKE_MAP, 0, a, (int32_t)count, ESPAN(n));
+    adjust(c, 1 - 2 * (int)count);
+}
+
+/* ---- Comprehensions ---------------------------------------------------------- */
+
+/*    <range>
+ *    ITER_INIT   it        -> exit      (range is not iterable: error pushed)
+ *    <init>      STORE_LOCAL accu
+ *  loop:
+ *    ITER_NEXT   it        -> result    (sets the iteration variables)
+ *    <cond>      LOOP_COND -> result
+ *    <step>      STORE_LOCAL accu
+ *    JUMP        loop
+ *  result:
+ *    <result>
+ *  exit:
+ */
+static void compile_comprehension(compiler *c, const ast_node *n)
+{
+    const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
+    uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
+
+    compile_node(c, n->u.comp.range);
+    uint16_t it = local_new(c, ESPAN(n));
+    if (v2)
+        (void)local_new(c, ESPAN(n));
+    uint32_t init = emit(c, OP_ITER_INIT, v2 ? 1 : 0, it, 0, ESPAN(n->u.comp.range));
+
+    uint16_t accu = local_new(c, ESPAN(n));
+    compile_node(c, n->u.comp.init);
+    emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
+    scope_push(c, n->u.comp.accu_var, accu);
+    uint32_t loop = c->ncode;
+    uint32_t next = emit(c, OP_ITER_NEXT, v2 ? 1 : 0, it, 0, ESPAN(n));
+    uint32_t inner_scope = c->nscope;
+    scope_push(c, v1, it);
+    if (v2)
+        scope_push(c, v2, (uint16_t)(it + 1));
+    compile_node(c, n->u.comp.cond);
+    uint32_t lc = emit(c, OP_LOOP_COND, 0, 0, 0, ESPAN(n));
+    compile_node(c, n->u.comp.step);
+    emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
+    uint32_t back = emit(c, OP_JUMP, 0, 0, 0, ESPAN(n));
+    if (!c->failed)
+        c->code[back].b = (int32_t)loop - (int32_t)(back + 1);
+    c->nscope = inner_scope; /* the iteration variables are not visible in the result */
+    patch_here(c, next);
+    patch_here(c, lc);
+    compile_node(c, n->u.comp.result);
+    /* ITER_INIT's error path pushes one value and lands here, like the result. */
+    patch_here(c, init);
+    c->nscope = saved_scope;
+    c->nlocals = saved_locals;
+}
+
+/* ---- The walk ----------------------------------------------------------------- */
+
+static void compile_node(compiler *c, const ast_node *n)
+{
+    if (c->failed)
+        return;
+    switch ((ast_kind)n->kind) {
+    case AST_LITERAL:
+        emit(c, OP_CONST, 0, intern_const(c, n->u.lit, ESPAN(n)), 0, ESPAN(n));
+        return;
+    case AST_IDENT:
+        compile_name(c, n);
+        return;
+    case AST_SELECT:
+        if (n->u.select.test_only) {
+            compile_node(c, n->u.select.operand);
+            uint16_t k = push_const(c, val_string(n->u.select.field, n->u.select.field_len), ESPAN(n));
+            emit(c, OP_HAS, 0, k, 0, ESPAN(n));
+            return;
+        }
+        if (compile_name(c, n))
+            return;
+        /* A selection on a computed value: find the longest plain chain. */
+        {
+            const ast_node *chain[MAX_CHAIN];
+            int k = 0;
+            const ast_node *m = n;
+            while (m->kind == AST_SELECT && !m->u.select.test_only && k < MAX_CHAIN) {
+                chain[k++] = m;
+                m = m->u.select.operand;
+            }
+            compile_node(c, m);
+            const ast_node *parts[MAX_CHAIN + 1];
+            parts[0] = m;
+            for (int i = 0; i < k; i++)
+                parts[i + 1] = chain[k - 1 - i];
+            emit_select_chain(c, parts, 1, k + 1);
+        }
+        return;
+    case AST_CALL:
+        compile_call(c, n);
+        return;
+    case AST_LIST:
+        compile_list(c, n);
+        return;
+    case AST_MAP:
+        compile_map(c, n);
+        return;
+    case AST_STRUCT:
+        fail(c, RP_ECHECK, ESPAN(n), "undeclared reference to '%s' (in container ''): message types are not supported",
+             n->u.strct.type_name);
+        return;
+    case AST_COMPREHENSION:
+        compile_comprehension(c, n);
+        return;
+    }
+    fail(c, RP_ECHECK, ESPAN(n), "unknown expression node");
+}
+
+int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
+{
+    compiler c = {0};
+    c.prog = prog;
+    c.env = prog->env;
+    c.diag = diag;
+    compile_node(&c, root);
+    emit(&c, OP_RETURN, 0, 0, 0, ESPAN(root));
+    free(c.scope);
+    prog->code = c.code;
+    prog->spans = c.spans;
+    prog->ncode = c.ncode;
+    prog->consts = c.consts;
+    prog->nconsts = c.nconsts;
+    prog->funcs = c.funcs;
+    prog->nfuncs = c.nfuncs;
+    prog->names = c.names;
+    prog->nnames = c.nnames;
+    prog->regexes = c.regexes;
+    prog->nregexes = c.nregexes;
+    prog->max_stack = (uint32_t)(c.maxdepth + 1);
+    prog->nlocals = c.maxlocals;
+    return c.failed;
+}

@@ -1,0 +1,35 @@
+/* test_check.c -- static rejections of literal operand types, as cel-go's
+ * checker gives them ("found no matching overload for '_+_' applied to
+ * '(int, string)'"), and their absence when checking is disabled. */
+#include <criterion/criterion.h>
+
+#include "eval_helpers.h"
+
+Test(check, literal_type_errors)
+{
+    const char *bad[] = {"1 + 'a'", "'a' - 'b'", "1 % 2.0", "!1", "-'a'", "'a' < 1", "1 in 2",
+                         "true && 1", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        eval_result r = eval_cel(bad[i]);
+        cr_assert_eq(r.rc, RP_ECHECK, "%s: rc %d %s", bad[i], r.rc, r.err.message);
+        cr_assert(strstr(r.err.message, "found no matching overload") != NULL, "%s", r.err.message);
+    }
+}
+
+Test(check, accepted_mixes)
+{
+    const char *ok[] = {"1 < 2.0", "1u <= 2", "'a' + 'b'", "[1] + [2]", "1 in [1]", "'a' in {'a': 1}",
+                        NULL};
+    for (size_t i = 0; ok[i]; i++) {
+        eval_result r = eval_cel(ok[i]);
+        cr_assert_eq(r.rc, 0, "%s: rc %d %s", ok[i], r.rc, r.err.message);
+    }
+}
+
+Test(check, position_of_the_operator)
+{
+    eval_result r = eval_cel("size('x') + (1 + 'a')");
+    cr_assert_eq(r.rc, RP_ECHECK);
+    cr_assert_eq(r.err.line, 1);
+    cr_assert(r.err.column >= 13 && r.err.column <= 17, "column %u", r.err.column);
+}

@@ -1,0 +1,148 @@
+/* test_vm.c -- the interpreter: short-circuit logic with CEL's error
+ * absorption in both orders, the ternary, comprehensions, JSON views,
+ * literals with errors inside, and the limits that stop an evaluation.
+ * Expected values follow cel-spec langdef.md ("Logical operators",
+ * "Macros", "Field selection"). */
+#include <criterion/criterion.h>
+
+#include "eval_helpers.h"
+
+#define EXPECT_JSON(expr, want)                                                            \
+    do {                                                                                   \
+        eval_result r_ = eval_cel(expr);                                                   \
+        cr_assert_eq(r_.rc, 0, "%s: rc %d: %s", expr, r_.rc, r_.err.message);              \
+        cr_assert_str_eq(r_.json, want, "%s", expr);                                       \
+    } while (0)
+
+#define EXPECT_ERROR(expr, code)                                                           \
+    do {                                                                                   \
+        eval_result r_ = eval_cel(expr);                                                   \
+        cr_assert_eq(r_.rc, code, "%s: rc %d (%s), want %d", expr, r_.rc, r_.err.message, code); \
+    } while (0)
+
+Test(vm, and_absorbs_errors_in_both_orders)
+{
+    EXPECT_JSON("false && (1 / 0 == 1)", "false");
+    EXPECT_JSON("(1 / 0 == 1) && false", "false");
+    EXPECT_ERROR("true && (1 / 0 == 1)", RP_EEVAL);
+    EXPECT_ERROR("(1 / 0 == 1) && true", RP_EEVAL);
+    EXPECT_JSON("true && true", "true");
+}
+
+Test(vm, or_absorbs_errors_in_both_orders)
+{
+    EXPECT_JSON("true || (1 / 0 == 1)", "true");
+    EXPECT_JSON("(1 / 0 == 1) || true", "true");
+    EXPECT_ERROR("false || (1 / 0 == 1)", RP_EEVAL);
+    EXPECT_JSON("false || false", "false");
+}
+
+Test(vm, ternary)
+{
+    EXPECT_JSON("1 < 2 ? 'yes' : 'no'", "\"yes\"");
+    EXPECT_JSON("1 > 2 ? 'yes' : 'no'", "\"no\"");
+    EXPECT_JSON("true ? 1 : 1 / 0", "1");
+    EXPECT_ERROR("(1 / 0 == 0) ? 1 : 2", RP_EEVAL);
+}
+
+Test(vm, comprehensions)
+{
+    EXPECT_JSON("[1, 2, 3].all(x, x > 0)", "true");
+    EXPECT_JSON("[1, 2, 3].exists(x, x > 2)", "true");
+    EXPECT_JSON("[1, 2, 3].exists_one(x, x > 1)", "false");
+    EXPECT_JSON("[1, 2, 3].map(x, x * 2)", "[2,4,6]");
+    EXPECT_JSON("[1, 2, 3].map(x, x > 1, x * 10)", "[20,30]");
+    EXPECT_JSON("[1, 2, 3].filter(x, x != 2)", "[1,3]");
+    EXPECT_JSON("{'a': 1, 'b': 2}.map(k, k)", "[\"a\",\"b\"]");
+    /* an error on one element is absorbed when another decides the result */
+    EXPECT_JSON("[0, 1].exists(x, 1 / x == 1)", "true");
+    EXPECT_JSON("[1, 0].all(x, 1 / x == 2)", "false");
+    EXPECT_ERROR("[1, 0].all(x, 1 / x == 1)", RP_EEVAL);
+    /* nested comprehensions see the outer variable */
+    EXPECT_JSON("[[1, 2], [3]].map(l, l.map(x, x + size(l)))", "[[3,4],[4]]");
+}
+
+Test(vm, comprehension_over_non_collection_is_error)
+{
+    EXPECT_ERROR("dyn(1).all(x, x > 0)", RP_EEVAL);
+}
+
+Test(vm, json_views)
+{
+    const char *vars[] = {"o", "{\"a\": {\"b\": [10, 20, {\"c\": \"x\"}]}, \"n\": 1.5}", NULL};
+    eval_result r = eval_in(RP_PROFILE_CEL, "o.a.b[2].c + string(o.a.b[1])", vars);
+    cr_assert_eq(r.rc, 0, "%s", r.err.message);
+    cr_assert_str_eq(r.json, "\"x20\"");
+    r = eval_in(RP_PROFILE_CEL, "o.n", vars);
+    cr_assert_str_eq(r.json, "1.5");
+    r = eval_in(RP_PROFILE_CEL, "has(o.a.b) && !has(o.a.z)", vars);
+    cr_assert_str_eq(r.json, "true");
+    r = eval_in(RP_PROFILE_CEL, "o.a.missing", vars);
+    cr_assert_eq(r.rc, RP_EEVAL);
+    cr_assert(strstr(r.err.message, "no such key") != NULL, "%s", r.err.message);
+    /* the error points at the failing selection */
+    cr_assert_eq(r.err.line, 1);
+}
+
+Test(vm, list_literal_with_error_element)
+{
+    EXPECT_ERROR("[1, 1 / 0, 3]", RP_EEVAL);
+    EXPECT_JSON("size([1, 'a', [2]])", "3");
+}
+
+Test(vm, map_literal_repeated_key_is_error)
+{
+    EXPECT_ERROR("{'a': 1, 'a': 2}", RP_EEVAL);
+    EXPECT_JSON("{'a': 1, 'b': 2}['b']", "2");
+}
+
+Test(vm, in_constant_list)
+{
+    EXPECT_JSON("'b' in ['a', 'b']", "true");
+    EXPECT_JSON("'c' in ['a', 'b']", "false");
+    EXPECT_JSON("1 in ['a', 'b']", "false");
+}
+
+Test(vm, cost_budget_stops_evaluation)
+{
+    rp_env_options o;
+    rp_env_options_init(&o);
+    o.profile = RP_PROFILE_CEL;
+    o.cost_budget = 1000;
+    rp_error err = {0};
+    rp_env *env = rp_env_new(&o, &err);
+    cr_assert_not_null(env);
+    const char *expr = "[1,2,3,4,5,6,7,8,9,10].map(a, [1,2,3,4,5,6,7,8,9,10].map(b, "
+                       "[1,2,3,4,5,6,7,8,9,10].map(c, a + b + c)))";
+    rp_program *prog = NULL;
+    cr_assert_eq(rp_compile(env, expr, strlen(expr), &prog, &err), 0, "%s", err.message);
+    rp_activation *act = rp_activation_new(env, &err);
+    rp_value *v = NULL;
+    int rc = rp_eval(prog, act, &v, &err);
+    cr_assert_eq(rc, RP_ELIMIT);
+    cr_assert_null(v);
+    cr_assert(strstr(err.message, "cost limit") != NULL, "%s", err.message);
+    /* the activation stays usable */
+    rp_program *p2 = NULL;
+    cr_assert_eq(rp_compile(env, "1 + 1", 5, &p2, NULL), 0);
+    cr_assert_eq(rp_eval(p2, act, &v, NULL), 0);
+    rp_value_free(v);
+    rp_program_free(p2);
+    rp_program_free(prog);
+    rp_activation_free(act);
+    rp_env_free(env);
+}
+
+Test(vm, activation_of_another_env_is_misuse)
+{
+    rp_env *a = rp_env_new(NULL, NULL), *b = rp_env_new(NULL, NULL);
+    rp_program *prog = NULL;
+    cr_assert_eq(rp_compile(a, "1", 1, &prog, NULL), 0);
+    rp_activation *act = rp_activation_new(b, NULL);
+    rp_value *v = NULL;
+    cr_assert_eq(rp_eval(prog, act, &v, NULL), RP_EINVAL);
+    rp_activation_free(act);
+    rp_program_free(prog);
+    rp_env_free(a);
+    rp_env_free(b);
+}
