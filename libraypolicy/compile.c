@@ -47,7 +47,7 @@ typedef struct compiler {
     uint32_t ncode, capcode;
     val *consts;
     uint32_t nconsts, capconsts;
-    const rpi_func **funcs;
+    rpi_callable *funcs;
     uint32_t nfuncs, capfuncs;
     char **names;
     uint32_t nnames, capnames;
@@ -209,14 +209,18 @@ static uint16_t add_name(compiler *c, const char *name, size_t len, const rpi_sp
     return (uint16_t)c->nnames++;
 }
 
-static int32_t add_func(compiler *c, const rpi_func *f)
+/* The callable for (NAME, STYLE, ARGC), added to the program once. */
+static int32_t add_callable(compiler *c, const char *name, unsigned style, unsigned argc)
 {
+    rpi_callable k = {{0}, 0};
+    k.n = (unsigned)rpi_registry_find_all(c->env->profile_bit, name, style, argc, k.cand,
+                                          RPI_MAX_CANDIDATES);
     for (uint32_t i = 0; i < c->nfuncs; i++)
-        if (c->funcs[i] == f)
+        if (c->funcs[i].n == k.n && memcmp(c->funcs[i].cand, k.cand, sizeof k.cand) == 0)
             return (int32_t)i;
     if (!grow(c, (void **)&c->funcs, &c->capfuncs, c->nfuncs + 1, sizeof *c->funcs))
         return 0;
-    c->funcs[c->nfuncs] = f;
+    c->funcs[c->nfuncs] = k;
     return (int32_t)c->nfuncs++;
 }
 
@@ -460,13 +464,14 @@ static void emit_unresolved_call(compiler *c, const ast_node *n, const ast_node 
     adjust(c, -(int)count);
 }
 
-static void emit_call(compiler *c, const rpi_func *f, unsigned argc, const rpi_span *span)
+static void emit_call(compiler *c, const rpi_func *f, unsigned style, unsigned argc,
+                      const rpi_span *span)
 {
     if (argc > MAX_ARGS) {
         fail(c, RP_ELIMIT, span, "too many arguments: %u (limit is %u)", argc, MAX_ARGS);
         return;
     }
-    int32_t fi = add_func(c, f);
+    int32_t fi = add_callable(c, f->name, style, argc);
     emit(c, OP_CALL, (uint8_t)argc, 0, fi, span);
     adjust(c, 1 - (int)argc);
 }
@@ -628,7 +633,7 @@ static void compile_call(compiler *c, const ast_node *n)
         }
         for (uint32_t i = 0; i < argc; i++)
             compile_node(c, args[i]);
-        emit_call(c, f, argc, ESPAN(n));
+        emit_call(c, f, RPI_GLOBAL, argc, ESPAN(n));
         return;
     }
 
@@ -650,7 +655,7 @@ static void compile_call(compiler *c, const ast_node *n)
                 if (f) {
                     for (uint32_t i = 0; i < argc; i++)
                         compile_node(c, args[i]);
-                    emit_call(c, f, argc, ESPAN(n));
+                    emit_call(c, f, RPI_GLOBAL, argc, ESPAN(n));
                     return;
                 }
             }
@@ -670,7 +675,7 @@ static void compile_call(compiler *c, const ast_node *n)
     compile_node(c, target);
     for (uint32_t i = 0; i < argc; i++)
         compile_node(c, args[i]);
-    emit_call(c, f, argc + 1, ESPAN(n));
+    emit_call(c, f, RPI_RECEIVER, argc + 1, ESPAN(n));
 }
 
 /* ---- Literals ------------------------------------------------------------------ */

@@ -134,7 +134,21 @@ typedef struct rpi_func {
     const char *const *sigs;   /* NULL-terminated */
     uint32_t cost;          /* fixed cost of a call, beyond any the function
                                adds itself through rpi_charge() */
+    /* When several libraries define the same (name, style, argc) -- the
+     * string and the list `indexOf`, the Quantity and the Semver
+     * `isGreaterThan` -- each sets the type its first argument must have,
+     * and the call is dispatched on it at run time.  NULL: any type (tried
+     * after the typed entries). */
+    const rpi_type *arg0_type;
 } rpi_func;
+
+/* The entries a call site was bound to: one, or several dispatched on the
+ * type of the first argument. */
+#define RPI_MAX_CANDIDATES 6
+typedef struct rpi_callable {
+    const rpi_func *cand[RPI_MAX_CANDIDATES];
+    unsigned n;
+} rpi_callable;
 
 typedef struct rpi_library {
     const char *name;       /* "std", "strings", "quantity", ... */
@@ -152,6 +166,10 @@ bool rpi_charge(rpi_ctx *cx, uint64_t cost);
  * none.  Within a profile (name, style, argc) is unique. */
 const rpi_func *rpi_registry_find(unsigned profile_bit, const char *name,
                                   unsigned style, unsigned argc);
+/* Every entry for (NAME, STYLE, ARGC) in PROFILE, typed ones first; returns
+ * how many were written to OUT (at most MAX). */
+size_t rpi_registry_find_all(unsigned profile_bit, const char *name, unsigned style,
+                             unsigned argc, const rpi_func **out, size_t max);
 /* Whether NAME exists at all in PROFILE (any style/arity), and the bits of
  * the profiles that have it in any form (for "only in extended" errors). */
 bool rpi_registry_has_name(unsigned profile_bit, const char *name);
@@ -297,7 +315,7 @@ struct rp_program {
     uint32_t ncode;
     val *consts;                /* constant pool */
     uint32_t nconsts;
-    const rpi_func **funcs;     /* functions called, by index */
+    rpi_callable *funcs;        /* functions called (CALL b), by index */
     uint32_t nfuncs;
     char **names;               /* variable names resolved against the activation */
     uint32_t nnames;

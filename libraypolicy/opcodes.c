@@ -134,7 +134,7 @@ char *rpi_opcodes_disassemble(const rp_program *prog)
                       (int)prog->consts[in->a].aux, prog->consts[in->a].u.s);
             break;
         case OP_CALL:
-            tb_printf(&tb, " ; %s/%u", prog->funcs[in->b]->name, in->x);
+            tb_printf(&tb, " ; %s/%u", prog->funcs[in->b].cand[0]->name, in->x);
             break;
         case OP_JUMP:
         case OP_AND_SHORT:

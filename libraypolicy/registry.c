@@ -51,6 +51,26 @@ const rpi_func *rpi_registry_find(unsigned profile_bit, const char *name, unsign
     return NULL;
 }
 
+size_t rpi_registry_find_all(unsigned profile_bit, const char *name, unsigned style,
+                             unsigned argc, const rpi_func **out, size_t max)
+{
+    size_t n = 0;
+    /* two passes: entries for a given first-argument type, then the rest */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t l = 0; l < NLIBS; l++) {
+            const rpi_library *lib = libraries[l];
+            for (size_t i = 0; i < lib->nfuncs && n < max; i++) {
+                const rpi_func *f = &lib->funcs[i];
+                if ((f->arg0_type != NULL) != (pass == 0))
+                    continue;
+                if ((f->style & style) && f->argc == argc &&
+                    (func_profiles(lib, f) & profile_bit) && strcmp(f->name, name) == 0)
+                    out[n++] = f;
+            }
+        }
+    return n;
+}
+
 bool rpi_registry_has_name(unsigned profile_bit, const char *name)
 {
     for (size_t l = 0; l < NLIBS; l++) {

@@ -287,11 +287,27 @@ static val in_const(val e, val list)
     return val_bool(false); /* heterogeneous equality: no other kind equals a string */
 }
 
-static val call_function(rpi_ctx *cx, const rpi_func *f, const val *args, unsigned argc)
+/* The entry of callable K for these arguments: the only one, or the one
+ * typed for args[0], or the untyped fallback. */
+static const rpi_func *pick_overload(const rpi_callable *k, const val *args, unsigned argc)
+{
+    if (k->n == 1)
+        return k->cand[0];
+    const rpi_type *t = argc ? rpi_val_type(args[0]) : NULL;
+    for (unsigned i = 0; i < k->n; i++)
+        if (!k->cand[i]->arg0_type || k->cand[i]->arg0_type == t)
+            return k->cand[i];
+    return NULL;
+}
+
+static val call_function(rpi_ctx *cx, const rpi_callable *k, const val *args, unsigned argc)
 {
     for (unsigned i = 0; i < argc; i++)
         if (args[i].kind == VK_ERROR)
             return args[i];
+    const rpi_func *f = pick_overload(k, args, argc);
+    if (!f)
+        return rpi_err_no_overload(cx, k->cand[0]->name, args, argc);
     if (f->cost && !rpi_charge(cx, f->cost))
         return VAL_ERROR_LIT("cost limit exceeded");
     return f->impl(cx, args, argc);
@@ -591,7 +607,7 @@ loop:
     CASE(CALL): {
         unsigned argc = pc->x;
         val *args = sp - argc;
-        val r = STAMP(call_function(cx, prog->funcs[pc->b], args, argc));
+        val r = STAMP(call_function(cx, &prog->funcs[pc->b], args, argc));
         sp = args;
         PUSH(r);
         if (cx->limit_hit)

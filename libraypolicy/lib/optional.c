@@ -123,17 +123,17 @@ static val fn_unwrap(rpi_ctx *cx, const val *args, unsigned argc)
 #define SIGS(...) (const char *const[]){__VA_ARGS__, NULL}
 
 static const rpi_func funcs[] = {
-    {"optional.of", RPI_GLOBAL, 1, 0, fn_of, SIGS("optional_of: A -> optional(A)"), 1},
+    {"optional.of", RPI_GLOBAL, 1, 0, fn_of, SIGS("optional_of: A -> optional(A)"), 1, NULL},
     {"optional.ofNonZeroValue", RPI_GLOBAL, 1, 0, fn_of_non_zero,
-     SIGS("optional_ofNonZeroValue: A -> optional(A)"), 1},
-    {"optional.none", RPI_GLOBAL, 0, 0, fn_none, SIGS("optional_none: -> optional(A)"), 1},
-    {"hasValue", RPI_RECEIVER, 1, 0, fn_has_value, SIGS("optional_hasValue: optional(A) -> bool"), 1},
-    {"value", RPI_RECEIVER, 1, 0, fn_value, SIGS("optional_value: optional(A) -> A"), 1},
+     SIGS("optional_ofNonZeroValue: A -> optional(A)"), 1, NULL},
+    {"optional.none", RPI_GLOBAL, 0, 0, fn_none, SIGS("optional_none: -> optional(A)"), 1, NULL},
+    {"hasValue", RPI_RECEIVER, 1, 0, fn_has_value, SIGS("optional_hasValue: optional(A) -> bool"), 1, NULL},
+    {"value", RPI_RECEIVER, 1, 0, fn_value, SIGS("optional_value: optional(A) -> A"), 1, NULL},
     {"or", RPI_RECEIVER, 2, 0, fn_or,
-     SIGS("optional_or_optional: optional(A), optional(A) -> optional(A)"), 1},
-    {"orValue", RPI_RECEIVER, 2, 0, fn_or_value, SIGS("optional_orValue_value: optional(A), A -> A"), 1},
+     SIGS("optional_or_optional: optional(A), optional(A) -> optional(A)"), 1, NULL},
+    {"orValue", RPI_RECEIVER, 2, 0, fn_or_value, SIGS("optional_orValue_value: optional(A), A -> A"), 1, NULL},
     {"optional.unwrap", RPI_GLOBAL, 1, 0, fn_unwrap,
-     SIGS("optional_unwrap: list(optional(A)) -> list(A)"), 1},
+     SIGS("optional_unwrap: list(optional(A)) -> list(A)"), 1, NULL},
 };
 
 const rpi_library rpi_lib_optional = {

@@ -101,13 +101,13 @@ static val fn_matches(rpi_ctx *cx, const val *args, unsigned argc)
 
 static const rpi_func funcs[] = {
     {"contains", RPI_RECEIVER, 2, 0, fn_contains,
-     SIGS("contains_string: string, string -> bool"), 0},
+     SIGS("contains_string: string, string -> bool"), 0, NULL},
     {"startsWith", RPI_RECEIVER, 2, 0, fn_starts_with,
-     SIGS("starts_with_string: string, string -> bool"), 0},
+     SIGS("starts_with_string: string, string -> bool"), 0, NULL},
     {"endsWith", RPI_RECEIVER, 2, 0, fn_ends_with,
-     SIGS("ends_with_string: string, string -> bool"), 0},
+     SIGS("ends_with_string: string, string -> bool"), 0, NULL},
     {"matches", RPI_GLOBAL | RPI_RECEIVER, 2, 0, fn_matches,
-     SIGS("matches: string, string -> bool", "matches_string: string, string -> bool"), 0},
+     SIGS("matches: string, string -> bool", "matches_string: string, string -> bool"), 0, NULL},
 };
 
 const rpi_library rpi_lib_std_strings = {
