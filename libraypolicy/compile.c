@@ -386,6 +386,14 @@ static bool compile_name(compiler *c, const ast_node *n)
         emit_select_chain(c, parts, 1, count);
         return true;
     }
+    if (c->env->profile != RP_PROFILE_CEL && strcmp(id, "authorizer") == 0) {
+        /* Kubernetes' authorizer library asks the API server's authorizer:
+         * there is none offline, so say so rather than "undeclared". */
+        fail(c, RP_ECHECK, ESPAN(parts[0]),
+             "undeclared reference to 'authorizer': the Kubernetes authorizer library needs a live "
+             "API server and is not available offline");
+        return true;
+    }
     fail(c, RP_ECHECK, ESPAN(parts[0]), "undeclared reference to '%s' (in container '')", id);
     return true;
 }
@@ -668,6 +676,12 @@ static void compile_call(compiler *c, const ast_node *n)
         return;
     const rpi_func *f = rpi_registry_find(c->env->profile_bit, fn, RPI_RECEIVER, argc + 1);
     if (!f) {
+        if (!c->env->allow_undeclared) {
+            /* an error inside the receiver is further left: report it first */
+            compile_node(c, target);
+            if (c->failed)
+                return;
+        }
         if (unknown_function(c, n, fn, RPI_RECEIVER, argc + 1))
             emit_unresolved_call(c, n, target, fn);
         return;

@@ -33,3 +33,34 @@ Test(check, position_of_the_operator)
     cr_assert_eq(r.err.line, 1);
     cr_assert(r.err.column >= 13 && r.err.column <= 17, "column %u", r.err.column);
 }
+
+/* Kubernetes compiles with cel-go's HomogeneousAggregateLiterals; core CEL
+ * and the extended profile make mixed literals lists of dyn. */
+Test(check, homogeneous_aggregate_literals_in_kubernetes)
+{
+    const char *bad[] = {"[1, 'a']", "[1, 2.0]", "[[1], ['a']]", "{'a': 1, 'b': 'x'}",
+                         "{'a': 1, 2: 1}", "[1, null]", NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        eval_result r = eval_in(RP_PROFILE_KUBERNETES, bad[i], NULL);
+        cr_assert_eq(r.rc, RP_ECHECK, "%s: rc %d %s", bad[i], r.rc, r.err.message);
+        cr_assert(strstr(r.err.message, "expected type") != NULL, "%s", r.err.message);
+        r = eval_in(RP_PROFILE_EXTENDED, bad[i], NULL);
+        cr_assert_eq(r.rc, 0, "%s in extended: rc %d %s", bad[i], r.rc, r.err.message);
+        r = eval_in(RP_PROFILE_CEL, bad[i], NULL);
+        cr_assert_eq(r.rc, 0, "%s in cel: rc %d %s", bad[i], r.rc, r.err.message);
+    }
+    const char *ok[] = {"[1, 2, 3]", "[[1], [2, 3]]", "{'a': [1], 'b': []}", "[dyn(1), 'a']",
+                        "[object.a, 1]", NULL};
+    const char *vars[] = {"object", "{\"a\": 2}", NULL};
+    for (size_t i = 0; ok[i]; i++) {
+        eval_result r = eval_in(RP_PROFILE_KUBERNETES, ok[i], vars);
+        cr_assert_eq(r.rc, 0, "%s: rc %d %s", ok[i], r.rc, r.err.message);
+    }
+}
+
+Test(check, authorizer_is_not_available_offline)
+{
+    eval_result r = eval_in(RP_PROFILE_KUBERNETES, "authorizer.group('').resource('pods').check('get').allowed()", NULL);
+    cr_assert_eq(r.rc, RP_ECHECK);
+    cr_assert(strstr(r.err.message, "authorizer") && strstr(r.err.message, "offline"), "%s", r.err.message);
+}
