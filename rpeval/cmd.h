@@ -5,7 +5,7 @@
  * one subcommand and exports exactly its two functions below.  A
  * subcommand receives its own argv: argv[0] is its name, options follow.
  *
- * Exit statuses are shared by every subcommand (doc/rpeval.1 lists them).
+ * Exit statuses are shared by every subcommand (docs/rpeval.1 lists them).
  */
 #ifndef RPEVAL_CMD_H
 #define RPEVAL_CMD_H
