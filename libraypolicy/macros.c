@@ -33,7 +33,8 @@
  *   math.greatest(...) math.least(...)   math.@max / math.@min of the
  *                            arguments (one argument, two, or a list of three or more)
  *   e.existsOne(x, p)        the two-argument form (cel-go's parser.AllMacros)
- *   cel.block([b0, b1, ...], e)  cel.@block([b0, b1, ...], e), with cel.index(N)
+ *   cel.block([b0, b1, ...], e)  nested bindings, as cel.bind: @index0 = b0 around
+ *                            @index1 = b1 around ... e, with cel.index(N)
  *                            the identifier @indexN, and cel.iterVar(D, U) and
  *                            cel.accuVar(D, U) the identifiers @it:D:U and @ac:D:U:
  *                            the common-subexpression form the conformance suite's
@@ -591,7 +592,25 @@ static ast_node *mk_block(mx *m, ast_node *call)
         return call;
     if (ARG(call, 0)->kind != AST_LIST)
         return fail(m, ARG(call, 0), "cel.block requires the first arg to be a list literal");
-    return mk_call(m, NULL, "cel.@block", call->u.call.args, 2);
+    /* cel.block([b0, ..., bn], e) binds @index0 = b0 around ... around
+     * @indexn = bn around e: each binding sees the ones before it. */
+    ast_node *list = ARG(call, 0);
+    if (list->u.list.optional)
+        for (uint32_t i = 0; i < list->u.list.n; i++)
+            if (list->u.list.optional[i])
+                return fail(m, list->u.list.elems[i], "cel.block bindings may not be optional");
+    ast_node *result = ARG(call, 1);
+    for (uint32_t i = list->u.list.n; i-- > 0;) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "@index%u", i);
+        char *name = rpi_pool_strdup(m->b->pool, buf, strlen(buf));
+        if (!name)
+            return oom(m);
+        result = binding(m, name, list->u.list.elems[i], result);
+        if (!result)
+            return NULL;
+    }
+    return result;
 }
 
 /* The identifier PREFIX followed by the call's non-negative int arguments,

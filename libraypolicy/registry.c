@@ -14,6 +14,10 @@ extern const rpi_library rpi_lib_std_conversions;
 extern const rpi_library rpi_lib_std_strings;
 extern const rpi_library rpi_lib_std_time;
 extern const rpi_library rpi_lib_optional;
+extern const rpi_library rpi_lib_lists_ext;
+extern const rpi_library rpi_lib_k8s_lists;
+extern const rpi_library rpi_lib_sets;
+extern const rpi_library rpi_lib_comprehensions;
 
 static const rpi_library *const libraries[] = {
     &rpi_lib_std_operators,
@@ -21,6 +25,10 @@ static const rpi_library *const libraries[] = {
     &rpi_lib_std_strings,
     &rpi_lib_std_time,
     &rpi_lib_optional,
+    &rpi_lib_lists_ext,
+    &rpi_lib_k8s_lists,
+    &rpi_lib_sets,
+    &rpi_lib_comprehensions,
 };
 
 #define NLIBS (sizeof libraries / sizeof libraries[0])

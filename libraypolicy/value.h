@@ -51,6 +51,7 @@ typedef struct rpi_list rpi_list;
 typedef struct rpi_map rpi_map;
 typedef struct rpi_type rpi_type;
 typedef struct rpi_opaque rpi_opaque;
+typedef struct rpi_ctx rpi_ctx;
 
 typedef struct val {
     uint8_t kind;       /* val_kind */
@@ -108,6 +109,9 @@ typedef struct rpi_opaque_vtable {
     const rpi_type *type;
     /* Equality with another opaque of the same vtable. */
     bool (*equal)(const rpi_opaque *a, const rpi_opaque *b);
+    /* string(x): the string value (in CX's arena) or an error; NULL when
+     * the type has no string conversion. */
+    struct val (*to_string)(rpi_ctx *cx, const rpi_opaque *o);
 } rpi_opaque_vtable;
 struct rpi_opaque {
     const rpi_opaque_vtable *vt;
@@ -158,7 +162,7 @@ typedef struct rpi_env rpi_env_internal;
 
 /* Everything a builtin function may need while it runs.  One per evaluation,
  * on the VM's C stack. */
-typedef struct rpi_ctx {
+struct rpi_ctx {
     rpi_arena *arena;             /* evaluation arena (reset per evaluation) */
     const struct rp_env *env;     /* profile, limits */
     uint64_t cost;                /* runtime cost so far */
@@ -167,7 +171,7 @@ typedef struct rpi_ctx {
     int limit_hit;                /* set when a limit (cost, memory) is hit:
                                      the VM stops with RP_ELIMIT */
     char limit_msg[160];          /* which limit, for the error */
-} rpi_ctx;
+};
 
 /* Builtin function implementations.  ARGS[0] is the receiver for
  * receiver-style calls.  Return a value or an error value; never NULL

@@ -288,6 +288,11 @@ static val fn_string(rpi_ctx *cx, const val *args, unsigned argc)
     switch (a.kind) {
     case VK_STRING:
         return a;
+    case VK_OPAQUE:
+        /* Kubernetes' types that have a string form (IP, CIDR, ...). */
+        if (a.u.opaque->vt->to_string)
+            return a.u.opaque->vt->to_string(cx, a.u.opaque);
+        return rpi_err_no_overload(cx, "string", args, argc);
     case VK_INT:
         return int_string(cx, a.u.i);
     case VK_UINT: {

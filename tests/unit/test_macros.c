@@ -285,7 +285,8 @@ Test(macros, exists_one_camel_case_two_arguments)
 Test(macros, conformance_block_form)
 {
     check("cel.block([1, cel.index(0) + 1], cel.index(1))", EXT,
-          "cel.@block([1, _+_(@index0, 1)], @index1)");
+          "__comprehension__(#unused, [], @index0, 1, false, @index0, "
+          "__comprehension__(#unused, [], @index1, _+_(@index0, 1), false, @index1, @index1))");
     check("[1].exists(cel.iterVar(0, 0), cel.iterVar(0, 0) > 0)", EXT,
           "__comprehension__(@it:0:0, [1], @result, false, @not_strictly_false(!_(@result)), "
           "_||_(@result, _>_(@it:0:0, 0)), @result)");
