@@ -176,9 +176,12 @@ static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, bool
     case AST_SELECT:
         return walk(n->u.select.operand, diag, depth + 1, homogeneous);
     case AST_CALL: {
-        int rc = walk(n->u.call.target, diag, depth + 1, homogeneous);
+        /* literals inside a call of `format` are exempt, as the strings
+         * extension sets cel-go's HomogeneousAggregateLiteralExemptFunctions */
+        bool h = homogeneous && strcmp(n->u.call.fn, "format") != 0;
+        int rc = walk(n->u.call.target, diag, depth + 1, h);
         for (uint32_t i = 0; !rc && i < n->u.call.nargs; i++)
-            rc = walk(n->u.call.args[i], diag, depth + 1, homogeneous);
+            rc = walk(n->u.call.args[i], diag, depth + 1, h);
         if (rc)
             return rc;
         if (!n->u.call.target && n->u.call.nargs == 2) {

@@ -18,6 +18,9 @@ extern const rpi_library rpi_lib_lists_ext;
 extern const rpi_library rpi_lib_k8s_lists;
 extern const rpi_library rpi_lib_sets;
 extern const rpi_library rpi_lib_comprehensions;
+extern const rpi_library rpi_lib_strings_ext;
+extern const rpi_library rpi_lib_encoders;
+extern const rpi_library rpi_lib_math_ext;
 
 static const rpi_library *const libraries[] = {
     &rpi_lib_std_operators,
@@ -29,6 +32,9 @@ static const rpi_library *const libraries[] = {
     &rpi_lib_k8s_lists,
     &rpi_lib_sets,
     &rpi_lib_comprehensions,
+    &rpi_lib_strings_ext,
+    &rpi_lib_encoders,
+    &rpi_lib_math_ext,
 };
 
 #define NLIBS (sizeof libraries / sizeof libraries[0])
