@@ -268,6 +268,8 @@ static const rpi_type *type_by_name(const char *name, size_t len)
         &rpi_type_int, &rpi_type_uint, &rpi_type_double, &rpi_type_bool, &rpi_type_string,
         &rpi_type_bytes, &rpi_type_list, &rpi_type_map, &rpi_type_null, &rpi_type_type,
         &rpi_type_timestamp, &rpi_type_duration, &rpi_type_optional,
+        &rpi_type_k8s_quantity, &rpi_type_k8s_ip, &rpi_type_k8s_cidr, &rpi_type_k8s_url,
+        &rpi_type_k8s_semver,
     };
     if (len > 0 && name[0] == '.') {
         name++;

@@ -373,4 +373,19 @@ char *rpi_opcodes_disassemble(const rp_program *prog);
 /* A deep copy of V out of the arena into one malloc'd rp_value. */
 rp_value *rpi_value_export(val v);
 
+/* added by k8s libs */
+/* The types of the Kubernetes libraries' opaque values (lib/k8s_*.c). */
+extern const rpi_type rpi_type_k8s_quantity;
+extern const rpi_type rpi_type_k8s_ip, rpi_type_k8s_cidr;
+extern const rpi_type rpi_type_k8s_url;
+extern const rpi_type rpi_type_k8s_semver;
+/* string() of a net.IP or net.CIDR value (lib/k8s_ip.c): Go's
+ * netip.Addr.String() / Prefix.String() into BUF (at least 64 bytes),
+ * NUL-terminated; returns the length, or 0 when V is neither type. */
+size_t rpi_k8s_ip_string(val v, char *buf);
+/* regex.c: as rpi_regex_search, from byte offset START (earlier text still
+ * seen by \b and ^), with the match's byte span in *MSTART, *MEND. */
+int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t start,
+                   size_t *mstart, size_t *mend, const char **errmsg);
+
 #endif /* RPI_INTERNAL_H */

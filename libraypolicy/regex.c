@@ -1325,3 +1325,46 @@ int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const
         *errmsg = "regex match failed";
     return -1;
 }
+
+/* added by k8s libs */
+/* As rpi_regex_search, but from byte offset START of SUBJECT (the text
+ * before START still counts for \b and ^), giving the match's byte span in
+ * *MSTART, *MEND (Kubernetes' find/findAll need where a match is). */
+int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t start,
+                   size_t *mstart, size_t *mend, const char **errmsg)
+{
+    scratch *sc = thread_scratch(), *own = NULL;
+    if (!sc && (sc = own = scratch_new()) == NULL) {
+        *errmsg = "out of memory";
+        return -1;
+    }
+    PCRE2_SPTR s = (PCRE2_SPTR)(subject ? subject : "");
+    if (!subject)
+        len = 0;
+    if (start > len)
+        start = len;
+    uint64_t starts = re->anchored ? 1 : (uint64_t)(len - start) + 1;
+    uint64_t per_start = RPI_REGEX_BUDGET / starts;
+    pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
+                                                   ? RPI_REGEX_MIN_PER_START : per_start));
+    int rc = pcre2_match(re->code, s, len, start, 0, sc->md, sc->mctx);
+    if (rc >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
+        *mstart = ov[0];
+        *mend = ov[1];
+    }
+    scratch_free(own);
+    if (rc >= 0)
+        return 1;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (limit_error(rc))
+        *errmsg = "regex match limit exceeded";
+    else if (rc == PCRE2_ERROR_NOMEMORY)
+        *errmsg = "out of memory";
+    else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+        *errmsg = "regex match failed: invalid UTF-8";
+    else
+        *errmsg = "regex match failed";
+    return -1;
+}

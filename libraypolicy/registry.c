@@ -14,6 +14,11 @@ extern const rpi_library rpi_lib_std_conversions;
 extern const rpi_library rpi_lib_std_strings;
 extern const rpi_library rpi_lib_std_time;
 extern const rpi_library rpi_lib_optional;
+extern const rpi_library rpi_lib_k8s_quantity;
+extern const rpi_library rpi_lib_k8s_ip;
+extern const rpi_library rpi_lib_k8s_url;
+extern const rpi_library rpi_lib_k8s_semver;
+extern const rpi_library rpi_lib_k8s_regex;
 extern const rpi_library rpi_lib_lists_ext;
 extern const rpi_library rpi_lib_k8s_lists;
 extern const rpi_library rpi_lib_sets;
@@ -28,6 +33,11 @@ static const rpi_library *const libraries[] = {
     &rpi_lib_std_strings,
     &rpi_lib_std_time,
     &rpi_lib_optional,
+    &rpi_lib_k8s_quantity,
+    &rpi_lib_k8s_ip,
+    &rpi_lib_k8s_url,
+    &rpi_lib_k8s_semver,
+    &rpi_lib_k8s_regex,
     &rpi_lib_lists_ext,
     &rpi_lib_k8s_lists,
     &rpi_lib_sets,
