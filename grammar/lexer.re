@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "grammar.h"
+#include "parse.h"
 
 /*!re2c
     re2c:api = custom;

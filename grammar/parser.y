@@ -68,7 +68,7 @@ typedef struct rpi_sem {
 #include <stdio.h>
 #include <string.h>
 
-#include "grammar.h"
+#include "parse.h"
 
 /* Locations are byte spans: a rule spans from its first symbol's start to
  * its last symbol's end; an empty rule sits at the end of what precedes. */

@@ -3,13 +3,13 @@
  * CEL.g4), the errors only the lexer sees, and that it never reads past
  * the length it is given.
  *
- * Needs grammar.h and the parser.h bison generates (-I for both).
+ * Needs parse.h and the parser.h bison generates (-I for both).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "grammar.h"
+#include "parse.h"
 
 #define MAXTOK 64
 

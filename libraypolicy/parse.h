@@ -1,4 +1,4 @@
-/* grammar.h -- what the lexer (lexer.re) and the parser (parser.y) share.
+/* parse.h -- what the lexer (lexer.re) and the parser (parser.y) share.
  *
  * The token kinds and the semantic value type come from the header bison
  * generates (parser.h, written into the build directory); this header adds
