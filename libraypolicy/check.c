@@ -7,7 +7,11 @@
  * (`1 + 'a'`, `'a' < 1`, `!1`), which cel-go's checker rejects at compile
  * time, and, in the kubernetes profile, list and map literals whose
  * elements do not share one type (cel-go's HomogeneousAggregateLiterals,
- * which Kubernetes enables).
+ * which Kubernetes enables).  The kubernetes profile also has the literal
+ * checks of cel-go's AST validators that Kubernetes installs (1.29+):
+ * duration() and timestamp() of a literal that does not convert ("invalid
+ * duration argument"), and find()/findAll() of a constant pattern that does
+ * not compile (Kubernetes precompiles them when it builds the program).
  */
 #include <string.h>
 
@@ -154,31 +158,249 @@ static int check_homogeneous(const ast_node *n, rpi_diag *diag)
     return RP_OK;
 }
 
-static int walk(const ast_node *n, rpi_diag *diag, unsigned depth, bool homogeneous);
+/* ---- Literal arguments (cel-go's ValidateDurationLiterals,
+ * ValidateTimestampLiterals, and Kubernetes' precompiled regexes) ----------- */
 
-static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, bool homogeneous);
+static bool is_string_lit(const ast_node *n)
+{
+    return n->kind == AST_LITERAL && n->u.lit.kind == VK_STRING;
+}
 
-static int walk(const ast_node *n, rpi_diag *diag, unsigned depth, bool homogeneous)
+/* A call whose literal argument would fail the same way on every run is a
+ * compile error in Kubernetes: say so now. */
+static int check_literal_args(const ast_node *n, rpi_diag *diag)
+{
+    const char *fn = n->u.call.fn;
+    if (!n->u.call.target && n->u.call.nargs == 1) {
+        const ast_node *a = n->u.call.args[0];
+        int64_t sec;
+        int32_t nanos;
+        if (!strcmp(fn, "duration") && is_string_lit(a) &&
+            rpi_time_parse_duration(a->u.lit.u.s, a->u.lit.aux, &sec, &nanos) != 0) {
+            rpi_diag_set(diag, RP_ECHECK, ESPAN(a), "invalid duration argument");
+            return RP_ECHECK;
+        }
+        bool bad_ts = false;
+        if (!strcmp(fn, "timestamp") && is_string_lit(a))
+            bad_ts = rpi_time_parse_timestamp(a->u.lit.u.s, a->u.lit.aux, &sec, &nanos) != 0;
+        if (!strcmp(fn, "timestamp") && a->kind == AST_LITERAL && a->u.lit.kind == VK_INT)
+            bad_ts = a->u.lit.u.i < RPI_TS_MIN_SECONDS || a->u.lit.u.i > RPI_TS_MAX_SECONDS;
+        if (bad_ts) {
+            rpi_diag_set(diag, RP_ECHECK, ESPAN(a), "invalid timestamp argument");
+            return RP_ECHECK;
+        }
+    }
+    if (n->u.call.target && n->u.call.nargs >= 1 && is_string_lit(n->u.call.args[0]) &&
+        (!strcmp(fn, "find") || !strcmp(fn, "findAll"))) {
+        const ast_node *a = n->u.call.args[0];
+        char errbuf[256] = "";
+        rpi_regex *re = rpi_regex_compile(a->u.lit.u.s, a->u.lit.aux, errbuf, sizeof errbuf);
+        if (!re) {
+            rpi_diag_set(diag, RP_ECHECK, ESPAN(a), "invalid regular expression: %s",
+                         errbuf[0] ? errbuf : "cannot compile");
+            return RP_ECHECK;
+        }
+        rpi_regex_free(re);
+    }
+    return RP_OK;
+}
+
+/* ---- Literal arguments against the declared overloads --------------------- */
+
+/* The length of the first top-level item of S[0..N) (up to a ',' outside
+ * parentheses). */
+static size_t item_len(const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '(')
+            depth++;
+        else if (s[i] == ')')
+            depth--;
+        else if (s[i] == ',' && depth == 0)
+            return i;
+    }
+    return n;
+}
+
+static bool has_prefix(const char *s, size_t n, const char *p)
+{
+    size_t pn = strlen(p);
+    return n > pn && memcmp(s, p, pn) == 0 && s[n - 1] == ')';
+}
+
+/* Whether a value of static type ARG fits parameter type PARAM (both
+ * without spaces): type parameters and dyn take anything, lists and maps
+ * fit element by element, other types must be the same.  Type parameters
+ * are not unified (a loose check: it only has to reject what no overload
+ * can take). */
+static bool fits(const char *arg, size_t an, const char *param, size_t pn)
+{
+    if ((pn == 3 && !memcmp(param, "dyn", 3)) || (pn == 1 && param[0] >= 'A' && param[0] <= 'Z'))
+        return true;
+    if (an == 3 && !memcmp(arg, "dyn", 3))
+        return true;
+    static const char *const generic[] = {"list(", "map("};
+    for (size_t g = 0; g < 2; g++) {
+        if (!has_prefix(param, pn, generic[g]))
+            continue;
+        if (!has_prefix(arg, an, generic[g]))
+            return false;
+        size_t k = strlen(generic[g]);
+        const char *a = arg + k, *p = param + k;
+        size_t al = an - k - 1, pl = pn - k - 1;
+        while (al && pl) {
+            size_t ai = item_len(a, al), pi = item_len(p, pl);
+            if (!fits(a, ai, p, pi))
+                return false;
+            a += ai + (ai < al);
+            al -= ai + (ai < al);
+            p += pi + (pi < pl);
+            pl -= pi + (pi < pl);
+        }
+        return al == 0 && pl == 0;
+    }
+    return an == pn && memcmp(arg, param, an) == 0;
+}
+
+/* Copy S without spaces into OUT (CAP bytes); false when it does not fit. */
+static bool squeeze(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ') {
+            if (o + 1 >= cap)
+                return false;
+            out[o++] = s[i];
+        }
+    out[o] = '\0';
+    return true;
+}
+
+/* Whether the signature SIG ("id: p1, p2 -> r") takes arguments of the
+ * static types TYPES[0..N). */
+static bool sig_takes(const char *sig, char types[][128], unsigned n)
+{
+    const char *colon = strchr(sig, ':'), *arrow = strstr(sig, "->");
+    if (!colon || !arrow || arrow < colon)
+        return true;
+    char params[512];
+    if (!squeeze(colon + 1, (size_t)(arrow - colon - 1), params, sizeof params))
+        return true;
+    const char *p = params;
+    size_t pl = strlen(params);
+    for (unsigned i = 0; i < n; i++) {
+        if (pl == 0)
+            return false;
+        size_t len = item_len(p, pl);
+        if (!fits(types[i], strlen(types[i]), p, len))
+            return false;
+        p += len + (len < pl);
+        pl -= len + (len < pl);
+    }
+    return pl == 0;
+}
+
+#define MAX_TYPED_ARGS 8
+
+/* cel-go rejects a call when no overload takes the static types of its
+ * arguments: `isQuantity([1, 2, 3])`, `['a'].sum()`.  Only literal
+ * arguments have a static type here, so only they are checked, against the
+ * signatures of every entry the call may bind to. */
+static int check_overloads(const ast_node *n, const rp_env *env, rpi_diag *diag)
+{
+    const char *fn = n->u.call.fn;
+    const ast_node *target = n->u.call.target;
+    if (!target && (fn[0] == '_' || fn[0] == '@' || fn[0] == '!' || fn[0] == '-'))
+        return RP_OK; /* operators: binary_ok() */
+    if (target && target->kind == AST_IDENT &&
+        !rpi_env_has_variable(env, target->u.ident.name, strlen(target->u.ident.name)))
+        return RP_OK; /* a namespace (strings.quote) or an unknown name: compile.c */
+    unsigned argc = n->u.call.nargs + (target ? 1 : 0);
+    if (argc == 0 || argc > MAX_TYPED_ARGS)
+        return RP_OK;
+    char types[MAX_TYPED_ARGS][128];
+    bool known = false;
+    for (unsigned i = 0; i < argc; i++) {
+        const ast_node *a = target ? (i == 0 ? target : n->u.call.args[i - 1]) : n->u.call.args[i];
+        char t[128];
+        static_type(a, t, sizeof t);
+        if (!squeeze(t, strlen(t), types[i], sizeof types[i]))
+            snprintf(types[i], sizeof types[i], "dyn");
+        known |= strcmp(types[i], "dyn") != 0;
+    }
+    if (!known)
+        return RP_OK;
+    const rpi_func *cands[RPI_MAX_CANDIDATES];
+    size_t nc = rpi_registry_find_all(env->profile_bit, fn, target ? RPI_RECEIVER : RPI_GLOBAL, argc,
+                                      cands, RPI_MAX_CANDIDATES);
+    if (nc == 0)
+        return RP_OK;
+    for (size_t c = 0; c < nc; c++) {
+        if (!cands[c]->sigs)
+            return RP_OK;
+        for (size_t k = 0; cands[c]->sigs[k]; k++)
+            if (sig_takes(cands[c]->sigs[k], types, argc))
+                return RP_OK;
+    }
+    char shown[400];
+    size_t o = 0;
+    unsigned first = target ? 1 : 0;
+    shown[o++] = '(';
+    shown[o] = '\0';
+    for (unsigned i = first; i < argc; i++)
+        o += (size_t)snprintf(shown + o, sizeof shown - o, "%s%s", i > first ? ", " : "", types[i]);
+    snprintf(shown + o, sizeof shown - o, ")");
+    if (target)
+        rpi_diag_set(diag, RP_ECHECK, ESPAN(n), "found no matching overload for '%s' applied to '%s.%s'",
+                     fn, types[0], shown);
+    else
+        rpi_diag_set(diag, RP_ECHECK, ESPAN(n), "found no matching overload for '%s' applied to '%s'", fn,
+                     shown);
+    return RP_ECHECK;
+}
+
+/* What walk() checks besides the operator literals. */
+#define CHECK_HOMOGENEOUS 0x1u  /* homogeneous aggregate literals */
+#define CHECK_LITERAL_ARGS 0x2u /* literal arguments of conversions, regexes, overloads */
+
+typedef struct walk_ctx {
+    const rp_env *env;
+    unsigned flags;
+} walk_ctx;
+
+static int walk(const ast_node *n, rpi_diag *diag, unsigned depth, const walk_ctx *w);
+
+static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, const walk_ctx *w);
+
+static int walk(const ast_node *n, rpi_diag *diag, unsigned depth, const walk_ctx *w)
 {
     if (!n)
         return RP_OK;
-    int rc = walk_children(n, diag, depth, homogeneous);
-    if (!rc && homogeneous)
+    int rc = walk_children(n, diag, depth, w);
+    if (!rc && (w->flags & CHECK_HOMOGENEOUS))
         rc = check_homogeneous(n, diag);
+    if (!rc && (w->flags & CHECK_LITERAL_ARGS) && n->kind == AST_CALL)
+        rc = check_literal_args(n, diag);
+    if (!rc && (w->flags & CHECK_LITERAL_ARGS) && n->kind == AST_CALL)
+        rc = check_overloads(n, w->env, diag);
     return rc;
 }
 
-static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, bool homogeneous)
+static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, const walk_ctx *w)
 {
     if (!n)
         return RP_OK;
     switch ((ast_kind)n->kind) {
     case AST_SELECT:
-        return walk(n->u.select.operand, diag, depth + 1, homogeneous);
+        return walk(n->u.select.operand, diag, depth + 1, w);
     case AST_CALL: {
         /* literals inside a call of `format` are exempt, as the strings
          * extension sets cel-go's HomogeneousAggregateLiteralExemptFunctions */
-        bool h = homogeneous && strcmp(n->u.call.fn, "format") != 0;
+        walk_ctx inner = *w;
+        if (strcmp(n->u.call.fn, "format") == 0)
+            inner.flags &= ~CHECK_HOMOGENEOUS;
+        const walk_ctx *h = &inner;
         int rc = walk(n->u.call.target, diag, depth + 1, h);
         for (uint32_t i = 0; !rc && i < n->u.call.nargs; i++)
             rc = walk(n->u.call.args[i], diag, depth + 1, h);
@@ -213,23 +435,23 @@ static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, bool
     }
     case AST_LIST:
         for (uint32_t i = 0; i < n->u.list.n; i++) {
-            int rc = walk(n->u.list.elems[i], diag, depth + 1, homogeneous);
+            int rc = walk(n->u.list.elems[i], diag, depth + 1, w);
             if (rc)
                 return rc;
         }
         return RP_OK;
     case AST_MAP:
         for (uint32_t i = 0; i < n->u.map.n; i++) {
-            int rc = walk(n->u.map.keys[i], diag, depth + 1, homogeneous);
+            int rc = walk(n->u.map.keys[i], diag, depth + 1, w);
             if (!rc)
-                rc = walk(n->u.map.vals[i], diag, depth + 1, homogeneous);
+                rc = walk(n->u.map.vals[i], diag, depth + 1, w);
             if (rc)
                 return rc;
         }
         return RP_OK;
     case AST_STRUCT:
         for (uint32_t i = 0; i < n->u.strct.n; i++) {
-            int rc = walk(n->u.strct.vals[i], diag, depth + 1, homogeneous);
+            int rc = walk(n->u.strct.vals[i], diag, depth + 1, w);
             if (rc)
                 return rc;
         }
@@ -238,7 +460,7 @@ static int walk_children(const ast_node *n, rpi_diag *diag, unsigned depth, bool
         const ast_node *parts[] = {n->u.comp.range, n->u.comp.init, n->u.comp.cond,
                                    n->u.comp.step, n->u.comp.result};
         for (size_t i = 0; i < 5; i++) {
-            int rc = walk(parts[i], diag, depth + 1, homogeneous);
+            int rc = walk(parts[i], diag, depth + 1, w);
             if (rc)
                 return rc;
         }
@@ -253,5 +475,6 @@ int rpi_check(const rp_env *env, const ast_node *root, rpi_diag *diag)
 {
     if (env->allow_undeclared)
         return RP_OK; /* cel-go's disableCheck: no static checking at all */
-    return walk(root, diag, 0, env->profile == RP_PROFILE_KUBERNETES);
+    walk_ctx w = {env, env->profile == RP_PROFILE_KUBERNETES ? CHECK_HOMOGENEOUS | CHECK_LITERAL_ARGS : 0};
+    return walk(root, diag, 0, &w);
 }

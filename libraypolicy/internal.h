@@ -388,4 +388,13 @@ size_t rpi_k8s_ip_string(val v, char *buf);
 int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t start,
                    size_t *mstart, size_t *mend, const char **errmsg);
 
+/* added by k8s format */
+/* The type of format.named() / format.<name>() values (lib/k8s_format.c). */
+extern const rpi_type rpi_type_k8s_format;
+/* Go's url.ParseRequestURI(S) (lib/k8s_url.c), for format.uri(): the null
+ * value when S parses, else the error as Go prints it, a string in CX's
+ * arena ("parse \"x\": invalid URI for request"); an error value when
+ * memory runs out or S is not a string. */
+val rpi_k8s_url_request_uri_error(rpi_ctx *cx, val s);
+
 #endif /* RPI_INTERNAL_H */

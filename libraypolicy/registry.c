@@ -18,6 +18,7 @@ extern const rpi_library rpi_lib_k8s_quantity;
 extern const rpi_library rpi_lib_k8s_ip;
 extern const rpi_library rpi_lib_k8s_url;
 extern const rpi_library rpi_lib_k8s_semver;
+extern const rpi_library rpi_lib_k8s_format;
 extern const rpi_library rpi_lib_k8s_regex;
 extern const rpi_library rpi_lib_lists_ext;
 extern const rpi_library rpi_lib_k8s_lists;
@@ -37,6 +38,7 @@ static const rpi_library *const libraries[] = {
     &rpi_lib_k8s_ip,
     &rpi_lib_k8s_url,
     &rpi_lib_k8s_semver,
+    &rpi_lib_k8s_format,
     &rpi_lib_k8s_regex,
     &rpi_lib_lists_ext,
     &rpi_lib_k8s_lists,

@@ -665,10 +665,12 @@ static val fn_contains_cidr(rpi_ctx *cx, const val *args, unsigned argc)
     } else {
         return rpi_err_no_overload(cx, "containsCIDR", args, argc);
     }
-    /* cidrContainsCIDR: Masked() == PrefixFrom(other.Addr(), bits), which
-     * compares the other prefix's address unmasked */
-    ipaddr m = mask(&c->a, c->bits);
-    return val_bool(addr_eq(&m, &o.a) && c->bits <= o.bits);
+    /* cidrContainsCIDR (Kubernetes 1.33): cidr.Overlaps(other) && bits <=
+     * other's bits, i.e. the same family and the same first `bits` bits */
+    if (c->a.is6 != o.a.is6 || c->bits > o.bits)
+        return val_bool(false);
+    ipaddr x = mask(&c->a, c->bits), y = mask(&o.a, c->bits);
+    return val_bool(addr_eq(&x, &y));
 }
 
 static val fn_cidr_ip(rpi_ctx *cx, const val *args, unsigned argc)

@@ -460,6 +460,31 @@ static bool k8s_parse_url(rpi_ctx *cx, val s, k8s_url *u, val *errv)
     return true;
 }
 
+/* format.uri()'s check (lib/k8s_format.c): url.ParseRequestURI alone, its
+ * error printed as url.Error does, without url()'s prefix. */
+val rpi_k8s_url_request_uri_error(rpi_ctx *cx, val s)
+{
+    if (s.kind != VK_STRING)
+        return VAL_ERROR_LIT("no such overload");
+    k8s_url u;
+    const char *err = NULL;
+    span raw = {s.u.s, s.aux};
+    if (parse(cx, raw, true, &u, &err))
+        return val_null();
+    if (!err)
+        return rpi_err_oom(cx);
+    const char *m = msg_q(cx, "parse ", raw.p, raw.n, ": ");
+    if (!m)
+        return rpi_err_oom(cx);
+    size_t ml = strlen(m), el = strlen(err);
+    char *out = rpi_strbuf(cx, ml + el);
+    if (!out)
+        return rpi_err_oom(cx);
+    memcpy(out, m, ml);
+    memcpy(out + ml, err, el + 1);
+    return val_string(out, (uint32_t)(ml + el));
+}
+
 /* ---- the library ------------------------------------------------------------- */
 
 static const k8s_url *as_url(val v)

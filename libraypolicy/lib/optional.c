@@ -1,9 +1,11 @@
 /* lib/optional.c -- cel-go's optional types library (cel/library.go,
  * "optional" version 2), which Kubernetes enables for admission policies:
  * optional.of, optional.ofNonZeroValue, optional.none, hasValue, value, or,
- * orValue and optional.unwrap.  The syntax (a.?b, a[?k], [?x], {?k: v}) is
- * compiled to VM instructions (compile.c, vm.c); optMap and optFlatMap are
- * macros (macros.c).
+ * orValue, optional.unwrap, and list.unwrapOpt, list.first and list.last
+ * (version 2, which cel-go's OptionalTypes() enables by default and so
+ * Kubernetes 1.33 has).  The syntax (a.?b, a[?k], [?x], {?k: v}) is
+ * compiled to VM instructions (compile.c, vm.c); optMap and optFlatMap
+ * are macros (macros.c).
  *
  * An optional value is VK_OPTIONAL with u.opt pointing at its payload in the
  * evaluation arena, or NULL for optional.none().
@@ -26,7 +28,8 @@ static bool is_zero_value(val v)
     case VK_BYTES: return v.aux == 0;
     case VK_LIST: return rpi_list_size(v) == 0;
     case VK_MAP: return rpi_map_size(v) == 0;
-    case VK_TIMESTAMP:
+    case VK_TIMESTAMP: /* Go's zero time.Time: 0001-01-01T00:00:00Z */
+        return v.u.i == RPI_TS_MIN_SECONDS && v.aux == 0;
     case VK_DURATION: return v.u.i == 0 && v.aux == 0;
     case VK_OPTIONAL: return v.u.opt == NULL;
     default: return false;
@@ -93,18 +96,18 @@ static val fn_or_value(rpi_ctx *cx, const val *args, unsigned argc)
     return args[0].u.opt ? *args[0].u.opt : args[1];
 }
 
-/* optional.unwrap(list(optional(T))) -> list(T): the values that are present. */
-static val fn_unwrap(rpi_ctx *cx, const val *args, unsigned argc)
+/* optional.unwrap(list(optional(T))) -> list(T), and its receiver form
+ * list.unwrapOpt(): the values that are present. */
+static val unwrap(rpi_ctx *cx, const val *args, const char *name)
 {
-    RPI_UNUSED(argc);
     val l = args[0];
     if (l.kind != VK_LIST)
-        return rpi_err_no_overload(cx, "optional.unwrap", args, 1);
+        return rpi_err_no_overload(cx, name, args, 1);
     uint32_t n = rpi_list_size(l), count = 0;
     for (uint32_t i = 0; i < n; i++) {
         val e = rpi_list_at(l, i);
         if (e.kind != VK_OPTIONAL)
-            return rpi_err_no_overload(cx, "optional.unwrap", args, 1);
+            return rpi_err_no_overload(cx, name, args, 1);
         if (e.u.opt)
             count++;
     }
@@ -118,6 +121,42 @@ static val fn_unwrap(rpi_ctx *cx, const val *args, unsigned argc)
             out->items[j++] = *e.u.opt;
     }
     return val_list(out);
+}
+
+static val fn_unwrap(rpi_ctx *cx, const val *args, unsigned argc)
+{
+    RPI_UNUSED(argc);
+    return unwrap(cx, args, "optional.unwrap");
+}
+
+static val fn_unwrap_opt(rpi_ctx *cx, const val *args, unsigned argc)
+{
+    RPI_UNUSED(argc);
+    return unwrap(cx, args, "unwrapOpt");
+}
+
+/* list.first() and list.last(): the element as an optional, none() for an
+ * empty list (cel-go's listFirst / listLast). */
+static val end_of(rpi_ctx *cx, const val *args, bool last)
+{
+    if (args[0].kind != VK_LIST)
+        return rpi_err_no_overload(cx, last ? "last" : "first", args, 1);
+    uint32_t n = rpi_list_size(args[0]);
+    if (n == 0)
+        return val_optional(NULL);
+    return some(cx, rpi_list_at(args[0], last ? n - 1 : 0));
+}
+
+static val fn_first(rpi_ctx *cx, const val *args, unsigned argc)
+{
+    RPI_UNUSED(argc);
+    return end_of(cx, args, false);
+}
+
+static val fn_last(rpi_ctx *cx, const val *args, unsigned argc)
+{
+    RPI_UNUSED(argc);
+    return end_of(cx, args, true);
 }
 
 #define SIGS(...) (const char *const[]){__VA_ARGS__, NULL}
@@ -134,6 +173,10 @@ static const rpi_func funcs[] = {
     {"orValue", RPI_RECEIVER, 2, 0, fn_or_value, SIGS("optional_orValue_value: optional(A), A -> A"), 1, NULL},
     {"optional.unwrap", RPI_GLOBAL, 1, 0, fn_unwrap,
      SIGS("optional_unwrap: list(optional(A)) -> list(A)"), 1, NULL},
+    {"unwrapOpt", RPI_RECEIVER, 1, 0, fn_unwrap_opt,
+     SIGS("optional_unwrapOpt: list(optional(A)) -> list(A)"), 1, NULL},
+    {"first", RPI_RECEIVER, 1, 0, fn_first, SIGS("list_first: list(A) -> optional(A)"), 1, NULL},
+    {"last", RPI_RECEIVER, 1, 0, fn_last, SIGS("list_last: list(A) -> optional(A)"), 1, NULL},
 };
 
 const rpi_library rpi_lib_optional = {

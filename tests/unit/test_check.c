@@ -64,3 +64,35 @@ Test(check, authorizer_is_not_available_offline)
     cr_assert_eq(r.rc, RP_ECHECK);
     cr_assert(strstr(r.err.message, "authorizer") && strstr(r.err.message, "offline"), "%s", r.err.message);
 }
+
+/* Literal arguments Kubernetes rejects when it compiles (cel-go's AST
+ * validators and its type checker), from apiextensions-apiserver
+ * pkg/apiserver/schema/cel/validation_test.go TestValidationExpressions
+ * ("duration format", "date-time format", "stdlib regex functions",
+ * "stdlib list functions") and apiserver pkg/cel/library quantity_test.go
+ * ("isQuantity_noOverload"); other profiles leave them to evaluation. */
+Test(check, kubernetes_literal_arguments)
+{
+    const char *bad[] = {"duration('1')", "duration('1d')", "duration('1us') < duration('1nns')",
+                         "timestamp('1000-00-00T00:00:00Z')", "timestamp('1000-01-01T00:00:00ZZ')",
+                         "timestamp(-62135596801)", "'x'.find(')') == ''", "'x'.findAll(')', 1) == []",
+                         "isQuantity([1, 2, 3])", "['a', 'b'].sum() == 'c'", "[[1], [2]].min() == [1]",
+                         NULL};
+    for (size_t i = 0; bad[i]; i++) {
+        eval_result r = eval_in(RP_PROFILE_KUBERNETES, bad[i], NULL);
+        cr_assert_eq(r.rc, RP_ECHECK, "%s: rc %d %s", bad[i], r.rc, r.err.message);
+        r = eval_in(RP_PROFILE_EXTENDED, bad[i], NULL);
+        cr_assert_neq(r.rc, RP_ECHECK, "%s: %s", bad[i], r.err.message);
+    }
+    eval_result r = eval_in(RP_PROFILE_KUBERNETES, "['a'].sum()", NULL);
+    cr_assert_str_eq(r.err.message, "<expression>:1:10: found no matching overload for 'sum' applied to "
+                                    "'list(string).()'\n | ['a'].sum()\n | .........^");
+    const char *ok[] = {"duration('1h2m3s4ms') > duration('1s')", "timestamp('2011-08-18T19:03:37.010+01:00') > "
+                        "timestamp(0)", "'a1'.find('[0-9]') == '1'", "[1, 2].sum() == 3",
+                        "sets.contains([1], [1])", "'%d'.format([1]) == '1'", NULL};
+    for (size_t i = 0; ok[i]; i++) {
+        r = eval_in(RP_PROFILE_KUBERNETES, ok[i], NULL);
+        cr_assert_eq(r.rc, 0, "%s: rc %d %s", ok[i], r.rc, r.err.message);
+        cr_assert_str_eq(r.json, "true", "%s", ok[i]);
+    }
+}

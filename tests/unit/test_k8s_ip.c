@@ -121,6 +121,9 @@ Test(k8s_ip, cidr_contains)
     expect("cidr('2001:db8::/32').containsCIDR(cidr('2001:db8::/31'))", "false");
     expect("cidr('2001:db8::/32').containsCIDR('2001:db8::/33')", "true");
     expect("cidr('2001:db8::/32').containsCIDR('2001:db8::/31')", "false");
+    /* TestCIDR "contains CIDR ipv4 (CIDR) (/32)": an unmasked address inside */
+    expect("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.0.1/32'))", "true");
+    expect("cidr('192.168.0.0/24').containsCIDR(cidr('192.168.1.1/32'))", "false");
 }
 
 /* TestCIDR: returns IP, masks masked / unmasked, returns prefix length;
