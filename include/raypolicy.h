@@ -246,6 +246,164 @@ RP_API char *rp_value_to_json(const rp_value *v, unsigned flags);
 /* Free a string returned by the library. */
 RP_API void rp_free(void *p);
 
+/* ------------------------------------------------------------------------ */
+/* Policy packs                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* A compiled policy pack (docs/DESIGN.md, "Policy packs"): rules matched
+ * against Kubernetes objects, each with CEL matchConditions, variables and
+ * validations, all compiled at load.  Immutable after load: any thread may
+ * use it.  ENV supplies the limits (NULL: the defaults); the expressions
+ * are compiled in the profile the pack names (spec.profile, default
+ * kubernetes).  Errors name file:line:column and, for expressions, the
+ * position inside them.  Codes: RP_EPACK RP_EYAML RP_EIO RP_ENOMEM
+ * RP_ENOTFOUND (no such built-in pack). */
+typedef struct rp_pack rp_pack;
+
+RP_API rp_pack *rp_pack_load_file(const rp_env *env, const char *path, rp_error *err);
+/* TEXT: LEN bytes of YAML or JSON; SOURCE names it in errors. */
+RP_API rp_pack *rp_pack_load_string(const rp_env *env, const char *text, size_t len,
+                                    const char *source, rp_error *err);
+/* A pack compiled into the library: "ray-hardening". */
+RP_API rp_pack *rp_pack_load_builtin(const rp_env *env, const char *name, rp_error *err);
+/* The names of the built-in packs, NULL-terminated, static. */
+RP_API const char *const *rp_pack_builtin_names(void);
+RP_API void rp_pack_free(rp_pack *pack);
+
+/* metadata.name, metadata.version ("" when absent), the file it came from. */
+RP_API const char *rp_pack_name(const rp_pack *pack);
+RP_API const char *rp_pack_version(const rp_pack *pack);
+RP_API const char *rp_pack_source(const rp_pack *pack);
+RP_API rp_profile rp_pack_profile(const rp_pack *pack);
+RP_API size_t rp_pack_rule_count(const rp_pack *pack);
+/* ID of rule I (0 <= I < count), or NULL. */
+RP_API const char *rp_pack_rule_id(const rp_pack *pack, size_t i);
+
+/* ------------------------------------------------------------------------ */
+/* Checks                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct rp_report rp_report;   /* the findings of one check */
+typedef struct rp_checker rp_checker; /* one check being put together */
+
+/* A check: packs, parameters and inputs, then rp_checker_run().  One
+ * thread at a time.  Packs are borrowed and must outlive the checker. */
+RP_API rp_checker *rp_checker_new(rp_error *err);
+RP_API void rp_checker_free(rp_checker *c);
+/* Add a pack.  RP_EPACK when one of its rule IDs is in a pack already added. */
+RP_API int rp_checker_add_pack(rp_checker *c, const rp_pack *pack, rp_error *err);
+/* Parameters (YAML or JSON: a mapping of names to values, or an object
+ * with such a `spec`), merged over every pack's defaults.  Names no pack
+ * declares are reported as errors in the report.  Replaces earlier ones. */
+RP_API int rp_checker_set_params(rp_checker *c, const char *text, size_t len,
+                                 const char *source, rp_error *err);
+/* Objects to check: LEN bytes of YAML (any number of documents) or JSON;
+ * `kind: List` and *List objects are expanded.  SOURCE names the input in
+ * the report.  A document that cannot be read is an error entry of the
+ * report; the others are still checked. */
+RP_API int rp_checker_add_input(rp_checker *c, const char *source, const char *text, size_t len,
+                                rp_error *err);
+/* A file, "-" for standard input, or a directory (its *.yaml, *.yml and
+ * *.json files, recursively, in byte order of their paths).  A file that
+ * cannot be read is returned as RP_EIO and also listed in the report. */
+RP_API int rp_checker_add_path(rp_checker *c, const char *path, rp_error *err);
+/* Run the check.  The checker can be run again (the same inputs). */
+RP_API rp_report *rp_checker_run(rp_checker *c, rp_error *err);
+
+/* One-call check of OBJECTS (YAML or JSON text) with one pack.
+ * PARAMS: YAML or JSON text, NULL for the pack's defaults. */
+RP_API rp_report *rp_pack_check(const rp_pack *pack, const char *objects, size_t len,
+                                const char *params, rp_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Reports                                                                   */
+/* ------------------------------------------------------------------------ */
+
+RP_API void rp_report_free(rp_report *r);
+
+typedef enum rp_report_format {
+    RP_REPORT_TEXT = 0,   /* for people: grouped by file and object, a summary line */
+    RP_REPORT_JSON = 1,   /* {"findings": [...], "errors": [...], "summary": {...}} */
+    RP_REPORT_SARIF = 2,  /* SARIF 2.1.0 */
+    RP_REPORT_JUNIT = 3   /* JUnit XML: one test case per object and rule */
+} rp_report_format;
+#define RP_REPORT_COLOR 0x1u  /* text: ANSI colours */
+
+/* The report as text in FORMAT.  Free with rp_free().  NULL on OOM or a bad format. */
+RP_API char *rp_report_render(const rp_report *r, rp_report_format format, unsigned flags);
+/* rp_report_render(r, RP_REPORT_JSON, 0). */
+RP_API char *rp_report_to_json(const rp_report *r);
+
+/* Findings: failing validations (and bypassed ones, of break-glassed objects). */
+RP_API size_t rp_report_finding_count(const rp_report *r);
+
+typedef enum rp_finding_field {
+    RP_FINDING_RULE = 0,      /* "RAY-NET-001" */
+    RP_FINDING_SEVERITY,      /* critical | high | medium | low | info */
+    RP_FINDING_ACTION,        /* deny | warn | audit */
+    RP_FINDING_MESSAGE,
+    RP_FINDING_FILE,
+    RP_FINDING_API_VERSION,
+    RP_FINDING_KIND,
+    RP_FINDING_NAMESPACE,     /* NULL when the object has none */
+    RP_FINDING_NAME,
+    RP_FINDING_PATH,          /* the offending field, or NULL */
+    RP_FINDING_BREAK_GLASS    /* the bypass reason, or NULL when not bypassed */
+} rp_finding_field;
+
+/* A string field of finding I, borrowed from R; NULL when absent or out of range. */
+RP_API const char *rp_report_finding_get(const rp_report *r, size_t i, rp_finding_field f);
+/* 0-based document index, 1-based line (0 unknown), bypassed (0/1). */
+RP_API unsigned rp_report_finding_document(const rp_report *r, size_t i);
+RP_API unsigned rp_report_finding_line(const rp_report *r, size_t i);
+RP_API int rp_report_finding_bypassed(const rp_report *r, size_t i);
+
+/* Errors: unreadable inputs, bad parameters, evaluation errors. */
+RP_API size_t rp_report_error_count(const rp_report *r);
+/* Error I's message and file (borrowed from R; the file is NULL when the
+ * error is not about one; both NULL out of range), and its 1-based line
+ * and column (0 unknown). */
+RP_API const char *rp_report_error_message(const rp_report *r, size_t i);
+/* "input" (a file or document could not be read), "params", "pack", or
+ * "eval" (a rule could not be evaluated on an object); NULL out of range. */
+RP_API const char *rp_report_error_kind(const rp_report *r, size_t i);
+RP_API const char *rp_report_error_file(const rp_report *r, size_t i);
+RP_API unsigned rp_report_error_line(const rp_report *r, size_t i);
+RP_API unsigned rp_report_error_column(const rp_report *r, size_t i);
+
+/* Whether the check fails: any finding that is not bypassed whose rule's
+ * action is deny (FAIL_ON NULL), or whose severity is FAIL_ON or more
+ * severe, whatever its action.  -1 when FAIL_ON is not a severity name. */
+RP_API int rp_report_fails(const rp_report *r, const char *fail_on);
+
+/* ------------------------------------------------------------------------ */
+/* Linting packs and running policy test suites                              */
+/* ------------------------------------------------------------------------ */
+
+/* Warnings about PACK that loading does not reject: rules that can never
+ * match (a kind paired only with an API group that does not serve it, a
+ * namespace both included and excluded, operations without CREATE, a
+ * matchCondition that is constant false).  One warning a line,
+ * "file:line: warning: RULE: ...", "" when there is none.  Free with
+ * rp_free(); NULL on OOM. */
+RP_API char *rp_pack_lint(const rp_pack *pack);
+
+/* The outcome of one policy test suite (docs/policy-tests.md). */
+typedef struct rp_test_run rp_test_run;
+
+/* Run the suite in file PATH; packs are compiled with ENV's limits.
+ * NULL with ERR filled when the suite cannot be run: RP_ENOTFOUND when
+ * PATH is YAML but not a PolicyTest (directory walkers skip those),
+ * RP_EPACK/RP_EYAML/RP_EIO with file:line:column otherwise. */
+RP_API rp_test_run *rp_test_suite_run(const rp_env *env, const char *path, rp_error *err);
+RP_API void rp_test_run_free(rp_test_run *t);
+RP_API const char *rp_test_run_suite_name(const rp_test_run *t);
+RP_API size_t rp_test_run_case_count(const rp_test_run *t);
+RP_API const char *rp_test_run_case_name(const rp_test_run *t, size_t i);
+RP_API int rp_test_run_case_passed(const rp_test_run *t, size_t i);
+/* Why case I failed (file:line, objects, what happened); NULL when it passed. */
+RP_API const char *rp_test_run_case_detail(const rp_test_run *t, size_t i);
+
 #ifdef __cplusplus
 }
 #endif

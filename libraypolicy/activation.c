@@ -230,6 +230,16 @@ int rp_activation_bind_typed_json(rp_activation *act, const char *name, const ch
     return RP_OK;
 }
 
+int rpi_activation_bind_val(rp_activation *act, const char *name, json_t *doc, val v)
+{
+    rpi_binding *b = slot_for(act, name);
+    if (!b)
+        return RP_ENOMEM;
+    b->doc = json_incref(doc);
+    b->v = v;
+    return RP_OK;
+}
+
 bool rpi_activation_lookup(const rp_activation *act, const char *name, val *out)
 {
     for (size_t i = 0; i < act->nbindings; i++)

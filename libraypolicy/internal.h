@@ -332,6 +332,20 @@ struct rp_program {
 /* Compile ROOT (macros expanded) into PROG's code.  0 or an RP_E* with DIAG. */
 int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag);
 
+/* The fields of one variable an expression reads (program.c). */
+typedef struct rpi_refs {
+    char **names;       /* ROOT.name selections, each once */
+    size_t n;
+    bool whole;         /* ROOT used other than as ROOT.field (passed whole,
+                           indexed with []): any field may be read */
+} rpi_refs;
+
+/* rp_compile, and REFS filled with the fields of variable ROOT
+ * ("variables") the expression selects.  Free REFS with rpi_refs_free(). */
+int rpi_compile_refs(const rp_env *env, const char *expr, size_t len, const char *root,
+                     rpi_refs *refs, rp_program **out, rp_error *err);
+void rpi_refs_free(rpi_refs *refs);
+
 /* Static checks (check.c): undeclared identifiers, unknown functions and
  * arities, functions outside the profile, literal type errors. */
 int rpi_check(const rp_env *env, const ast_node *root, rpi_diag *diag);
@@ -356,6 +370,12 @@ struct rp_activation {
     struct rpi_iter *iters; /* comprehension iterators, one per local */
     size_t iters_cap;
 };
+
+/* Bind NAME to V without parsing: V may view into DOC (a reference is
+ * taken; DOC may be NULL) or into the activation's evaluation arena (then
+ * it is valid until the arena is reset).  The policy engine binds each
+ * object this way.  0 or RP_ENOMEM. */
+int rpi_activation_bind_val(rp_activation *act, const char *name, json_t *doc, val v);
 
 /* Look up a bound variable; false if NAME is not bound. */
 bool rpi_activation_lookup(const rp_activation *act, const char *name, val *out);

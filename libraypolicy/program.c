@@ -28,7 +28,138 @@ void rp_program_free(rp_program *prog)
     free(prog);
 }
 
+/* ---- References to a variable's fields ------------------------------------------ */
+
+typedef struct refs_collector {
+    const char *root;           /* the variable whose fields are wanted */
+    char **names;
+    size_t n, cap;
+    bool whole;                 /* ROOT used other than as ROOT.field */
+    bool oom;
+} refs_collector;
+
+static void refs_add(refs_collector *rc, const char *field, size_t len)
+{
+    for (size_t i = 0; i < rc->n; i++)
+        if (strlen(rc->names[i]) == len && memcmp(rc->names[i], field, len) == 0)
+            return;
+    if (rc->n == rc->cap) {
+        size_t cap = rc->cap ? rc->cap * 2 : 8;
+        char **nn = realloc(rc->names, cap * sizeof *nn);
+        if (!nn) {
+            rc->oom = true;
+            return;
+        }
+        rc->names = nn;
+        rc->cap = cap;
+    }
+    char *c = malloc(len + 1);
+    if (!c) {
+        rc->oom = true;
+        return;
+    }
+    memcpy(c, field, len);
+    c[len] = '\0';
+    rc->names[rc->n++] = c;
+}
+
+/* Walk the expanded tree.  Depth is bounded by the parser's nesting limit
+ * (macro expansion adds a constant factor), so recursion is safe here. */
+static void refs_walk(refs_collector *rc, const ast_node *n)
+{
+    if (!n)
+        return;
+    switch (n->kind) {
+    case AST_LITERAL:
+        return;
+    case AST_IDENT:
+        if (strcmp(n->u.ident.name, rc->root) == 0)
+            rc->whole = true;
+        return;
+    case AST_SELECT: {
+        const ast_node *op = n->u.select.operand;
+        if (op && op->kind == AST_IDENT && strcmp(op->u.ident.name, rc->root) == 0) {
+            refs_add(rc, n->u.select.field, n->u.select.field_len);
+            return;
+        }
+        refs_walk(rc, op);
+        return;
+    }
+    case AST_CALL:
+        refs_walk(rc, n->u.call.target);
+        for (uint32_t i = 0; i < n->u.call.nargs; i++)
+            refs_walk(rc, n->u.call.args[i]);
+        return;
+    case AST_LIST:
+        for (uint32_t i = 0; i < n->u.list.n; i++)
+            refs_walk(rc, n->u.list.elems[i]);
+        return;
+    case AST_MAP:
+        for (uint32_t i = 0; i < n->u.map.n; i++) {
+            refs_walk(rc, n->u.map.keys[i]);
+            refs_walk(rc, n->u.map.vals[i]);
+        }
+        return;
+    case AST_STRUCT:
+        for (uint32_t i = 0; i < n->u.strct.n; i++)
+            refs_walk(rc, n->u.strct.vals[i]);
+        return;
+    case AST_COMPREHENSION:
+        refs_walk(rc, n->u.comp.range);
+        refs_walk(rc, n->u.comp.init);
+        refs_walk(rc, n->u.comp.cond);
+        refs_walk(rc, n->u.comp.step);
+        refs_walk(rc, n->u.comp.result);
+        return;
+    default:
+        return;
+    }
+}
+
+static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_collector *rc,
+                        rp_program **out, rp_error *err);
+
 int rp_compile(const rp_env *env, const char *expr, size_t len, rp_program **out, rp_error *err)
+{
+    return compile_impl(env, expr, len, NULL, out, err);
+}
+
+void rpi_refs_free(rpi_refs *refs)
+{
+    if (!refs)
+        return;
+    for (size_t i = 0; i < refs->n; i++)
+        free(refs->names[i]);
+    free(refs->names);
+    refs->names = NULL;
+    refs->n = 0;
+}
+
+int rpi_compile_refs(const rp_env *env, const char *expr, size_t len, const char *root,
+                     rpi_refs *refs, rp_program **out, rp_error *err)
+{
+    refs_collector rc = {.root = root};
+    int rc_code = compile_impl(env, expr, len, &rc, out, err);
+    if (rc_code == RP_OK && rc.oom) {
+        rp_program_free(*out);
+        *out = NULL;
+        rpi_error_set(err, RP_ENOMEM, SOURCE_NAME, 0, 0, "out of memory");
+        rc_code = RP_ENOMEM;
+    }
+    if (rc_code != RP_OK) {
+        for (size_t i = 0; i < rc.n; i++)
+            free(rc.names[i]);
+        free(rc.names);
+        return rc_code;
+    }
+    refs->names = rc.names;
+    refs->n = rc.n;
+    refs->whole = rc.whole;
+    return RP_OK;
+}
+
+static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_collector *refs,
+                        rp_program **out, rp_error *err)
 {
     if (out)
         *out = NULL;
@@ -77,6 +208,8 @@ int rp_compile(const rp_env *env, const char *expr, size_t len, rp_program **out
         if (!root)
             rc = diag.code ? diag.code : RP_ESYNTAX;
     }
+    if (!rc && refs)
+        refs_walk(refs, root);
     if (!rc)
         rc = rpi_check(env, root, &diag);
     if (!rc)

@@ -27,5 +27,11 @@ typedef struct rpeval_cmd {
 
 int cmd_eval_run(int argc, char **argv);
 void cmd_eval_usage(FILE *out);
+int cmd_check_run(int argc, char **argv);
+void cmd_check_usage(FILE *out);
+int cmd_test_run(int argc, char **argv);
+void cmd_test_usage(FILE *out);
+int cmd_lint_run(int argc, char **argv);
+void cmd_lint_usage(FILE *out);
 
 #endif /* RPEVAL_CMD_H */

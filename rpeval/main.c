@@ -16,6 +16,11 @@
 static const rpeval_cmd commands[] = {
     {"eval", "evaluate one CEL expression, or a batch of them, against JSON",
      cmd_eval_run, cmd_eval_usage},
+    {"check", "check Kubernetes manifests against policy packs", cmd_check_run,
+     cmd_check_usage},
+    {"test", "run policy test suites", cmd_test_run, cmd_test_usage},
+    {"lint", "compile every expression of packs, warn about rules that never match",
+     cmd_lint_run, cmd_lint_usage},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
