@@ -1072,7 +1072,7 @@ static int resolve_scalar(const scalar_in *in, resolved *r, char *msg, size_t ms
                        strcmp(tag, TAG_NULL) == 0 ? "!!null" : "!!timestamp";
     if (strcmp(short_tag(r->kind), want) == 0)
         return 0;
-    if (strcmp(want, "!!float") == 0 && r->kind == RK_INT) {
+    if (strcmp(tag, TAG_FLOAT) == 0 && r->kind == RK_INT) {
         r->kind = RK_FLOAT;
         r->f = (double)r->i;
         return 0;
