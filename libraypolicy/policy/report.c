@@ -474,3 +474,22 @@ char *rpi_report_buf_finish(rpi_report_buf *b)
     *b = (rpi_report_buf){0};
     return p;
 }
+
+/* json_dump_callback's sink: appending to a buffer keeps the text in our
+ * own malloc'd memory even when the host gave jansson other allocators. */
+static int dump_to_buf(const char *buffer, size_t size, void *data)
+{
+    rpi_report_buf *b = data;
+    rpi_report_buf_put(b, buffer, size);
+    return b->oom ? -1 : 0;
+}
+
+char *rpi_report_json_text(const json_t *root)
+{
+    rpi_report_buf b = {0};
+    if (json_dump_callback(root, dump_to_buf, &b, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
+        rpi_report_buf_puts(&b, "\n");
+    else
+        b.oom = true;
+    return rpi_report_buf_finish(&b);
+}

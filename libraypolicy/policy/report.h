@@ -27,6 +27,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "raypolicy.h"
 
 typedef enum rpi_severity {
@@ -196,5 +198,8 @@ void rpi_report_buf_printf(rpi_report_buf *b, const char *fmt, ...)
 /* The NUL-terminated text (the caller frees it), or NULL when an
  * allocation failed; B is empty again either way. */
 char *rpi_report_buf_finish(rpi_report_buf *b);
+/* ROOT as indented JSON text with a final newline (the JSON and SARIF
+ * writers); NULL when an allocation failed. */
+char *rpi_report_json_text(const json_t *root);
 
 #endif

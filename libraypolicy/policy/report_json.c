@@ -167,15 +167,6 @@ static json_t *summary_json(const rp_report *r, bool *ok)
     return j;
 }
 
-/* json_dump_callback's sink: appending to a buffer keeps the text in our
- * own malloc'd memory even when the host gave jansson other allocators. */
-static int dump_to_buf(const char *buffer, size_t size, void *data)
-{
-    rpi_report_buf *b = data;
-    rpi_report_buf_put(b, buffer, size);
-    return b->oom ? -1 : 0;
-}
-
 char *rpi_report_to_json(const rp_report *r)
 {
     if (!r)
@@ -194,12 +185,7 @@ char *rpi_report_to_json(const rp_report *r)
     set(root, "results", results, &ok);
     set(root, "summary", summary_json(r, &ok), &ok);
 
-    rpi_report_buf b = {0};
-    if (ok && json_dump_callback(root, dump_to_buf, &b,
-                                 JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-        rpi_report_buf_puts(&b, "\n");
-    else
-        b.oom = true;
+    char *text = ok ? rpi_report_json_text(root) : NULL;
     json_decref(root);
-    return rpi_report_buf_finish(&b);
+    return text;
 }

@@ -470,13 +470,6 @@ static json_t *driver_notifications(bool *ok)
 
 /* ---- The log ------------------------------------------------------------------------ */
 
-static int dump_to_buf(const char *buffer, size_t size, void *data)
-{
-    rpi_report_buf *b = data;
-    rpi_report_buf_put(b, buffer, size);
-    return b->oom ? -1 : 0;
-}
-
 char *rpi_report_to_sarif(const rp_report *r)
 {
     if (!r)
@@ -525,12 +518,7 @@ char *rpi_report_to_sarif(const rp_report *r)
     set(root, "version", json_string("2.1.0"), &ok);
     set(root, "runs", runs, &ok);
 
-    rpi_report_buf b = {0};
-    if (ok && json_dump_callback(root, dump_to_buf, &b,
-                                 JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-        rpi_report_buf_puts(&b, "\n");
-    else
-        b.oom = true;
+    char *text = ok ? rpi_report_json_text(root) : NULL;
     json_decref(root);
-    return rpi_report_buf_finish(&b);
+    return text;
 }

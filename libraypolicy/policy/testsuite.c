@@ -96,6 +96,32 @@ static int add_case(rp_test_run *t, const char *name, bool passed, const char *f
     return RP_OK;
 }
 
+/* The whole of file PATH, malloc'd and NUL-terminated; NULL when it cannot
+ * be read (or memory runs out). */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = NULL;
+    *len = 0;
+    FILE *mem = open_memstream(&buf, len);
+    char chunk[8192];
+    size_t got;
+    bool ok = mem != NULL;
+    while (ok && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+        ok = fwrite(chunk, 1, got, mem) == got;
+    ok = ok && !ferror(fp);
+    fclose(fp);
+    if (mem && fclose(mem) != 0)
+        ok = false;
+    if (!ok) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
 /* DIR of PATH joined with REL (REL absolute stays as it is). */
 static char *join_path(const char *path, const char *rel)
 {
@@ -458,23 +484,14 @@ static int run_suite(suite_ctx *S, const rp_env *env)
             goto out;
     } else if (params_file) {
         char *p = join_path(S->path, params_file);
-        FILE *fp = p ? fopen(p, "rb") : NULL;
-        if (!fp) {
+        size_t len = 0;
+        char *buf = p ? read_file(p, &len) : NULL;
+        if (!buf) {
             rc = suite_error(S, RP_EIO, spec, "paramsFile", "cannot read paramsFile %s", params_file);
             free(p);
             goto out;
         }
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *mem = open_memstream(&buf, &len);
-        char chunk[8192];
-        size_t got;
-        while (mem && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-            fwrite(chunk, 1, got, mem);
-        fclose(fp);
-        if (mem)
-            fclose(mem);
-        rc = buf ? rp_checker_set_params(chk, buf, len, p, S->err) : RP_ENOMEM;
+        rc = rp_checker_set_params(chk, buf, len, p, S->err);
         free(buf);
         free(p);
         if (rc)
@@ -548,23 +565,10 @@ rp_test_run *rp_test_suite_run(const rp_env *env, const char *path, rp_error *er
         rpi_error_set(err, RP_EINVAL, "<suite>", 0, 0, "path must not be NULL");
         return NULL;
     }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        rpi_error_set(err, RP_EIO, path, 0, 0, "%s: cannot open", path);
-        return NULL;
-    }
-    char *buf = NULL;
     size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[8192];
-    size_t got;
-    while (mem && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        fwrite(chunk, 1, got, mem);
-    fclose(fp);
-    if (mem)
-        fclose(mem);
+    char *buf = read_file(path, &len);
     if (!buf) {
-        rpi_error_set(err, RP_ENOMEM, path, 0, 0, "out of memory");
+        rpi_error_set(err, RP_EIO, path, 0, 0, "%s: cannot read", path);
         return NULL;
     }
     suite_ctx S = {.path = path, .err = err};
