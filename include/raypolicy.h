@@ -400,6 +400,30 @@ RP_API int rp_report_fails(const rp_report *r, const char *fail_on);
  * rp_free(); NULL on OOM. */
 RP_API char *rp_pack_lint(const rp_pack *pack);
 
+/* PACK as Kubernetes objects that enforce its single-object rules in a
+ * cluster (docs/policy.md, "Exporting to Kubernetes"): a multi-document
+ * YAML stream holding a CustomResourceDefinition for the pack's parameter
+ * kind (<Name>Params in group raypolicy.io, version v1, cluster-scoped),
+ * the parameter object (the pack's defaults with PARAMS merged over them),
+ * and per exported rule a ValidatingAdmissionPolicy
+ * (admissionregistration.k8s.io/v1) and its ValidatingAdmissionPolicyBinding
+ * (validationActions Deny, Warn or Audit after the rule's action).
+ * Expressions are rewritten for a cluster (params -> params.spec, cel.bind
+ * inlined, variables inlined into matchConditions) and each must compile in
+ * the kubernetes profile; a rule that reads inventory (a cross-object rule)
+ * or whose expressions do not compile there is left out, with a YAML comment
+ * saying why.  PARAMS: PARAMS_LEN bytes of YAML or JSON as for
+ * rp_checker_set_params(), or NULL for the defaults; PARAMS_SOURCE names it
+ * in errors.  Free with rp_free().  NULL with ERR filled: RP_EINVAL (no
+ * pack), RP_EPACK or RP_EYAML (an unreadable parameter file, a parameter the
+ * pack does not declare, or one whose type differs from its default; with
+ * file:line:column), RP_ENOMEM. */
+RP_API char *rp_pack_export_vap(const rp_pack *pack, const char *params, size_t params_len,
+                                const char *params_source, rp_error *err);
+/* The same objects as one JSON array (without the comments). */
+RP_API char *rp_pack_export_vap_json(const rp_pack *pack, const char *params, size_t params_len,
+                                     const char *params_source, rp_error *err);
+
 /* The outcome of one policy test suite (docs/policy-tests.md). */
 typedef struct rp_test_run rp_test_run;
 

@@ -33,6 +33,8 @@ int cmd_test_run(int argc, char **argv);
 void cmd_test_usage(FILE *out);
 int cmd_lint_run(int argc, char **argv);
 void cmd_lint_usage(FILE *out);
+int cmd_export_run(int argc, char **argv);
+void cmd_export_usage(FILE *out);
 int cmd_bench_run(int argc, char **argv);
 void cmd_bench_usage(FILE *out);
 

@@ -21,6 +21,8 @@ static const rpeval_cmd commands[] = {
     {"test", "run policy test suites", cmd_test_run, cmd_test_usage},
     {"lint", "compile every expression of packs, warn about rules that never match",
      cmd_lint_run, cmd_lint_usage},
+    {"export", "write a pack as Kubernetes ValidatingAdmissionPolicies",
+     cmd_export_run, cmd_export_usage},
     {"bench", "time compile and evaluation of expressions, or a whole check",
      cmd_bench_run, cmd_bench_usage},
 };

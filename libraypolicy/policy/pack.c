@@ -15,8 +15,10 @@
  * most once per object -- the laziness Kubernetes gives `variables`.
  * As in a ValidatingAdmissionPolicy, a variable may use only the variables
  * defined before it; matchConditions, validations and messageExpressions
- * may use all of them (Kubernetes compiles matchConditions with the same
- * composited compiler, after the variables are stored).
+ * may use all of them.  (Kubernetes evaluates matchConditions with the
+ * policy's composited compiler, which knows the variables, but its API
+ * validation compiles matchConditions without them and so refuses such a
+ * policy; `rpeval export` inlines the variables a matchCondition reads.)
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -26,6 +26,7 @@ for x in r:
     assert x["eval_ns_min"] <= x["eval_ns"] <= x["eval_ns_max"], x
 PY
 fi
-$rpeval bench --pack ray-hardening --format json "$srcdir/examples" >"$out" || { echo "FAIL: bench --pack"; exit 1; }
+$rpeval bench --pack ray-hardening --format json "$srcdir/examples/raycluster.json" \
+    "$srcdir/examples/ray-team-a-hardened.yaml" >"$out" || { echo "FAIL: bench --pack"; exit 1; }
 cat "$out"
 grep -q '"objects": 8' "$out" || { echo "FAIL: bench --pack did not check the 8 example objects"; exit 1; }
