@@ -134,6 +134,22 @@ static int bind_file(rp_activation *act, const char *name, const char *path)
     return rc ? -1 : 0;
 }
 
+/* N evaluations of PROG: rp_eval_bool() for a boolean expression (what a
+ * policy check does), rp_eval() otherwise. */
+static void eval_batch(const rp_program *prog, rp_activation *act, bool is_bool, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int b;
+        if (is_bool) {
+            rp_eval_bool(prog, act, &b, NULL);
+        } else {
+            rp_value *x = NULL;
+            rp_eval(prog, act, &x, NULL);
+            rp_value_free(x);
+        }
+    }
+}
+
 /* One expression: check, then time compile and evaluation. */
 static void bench_one(const rp_env *env, rp_activation *act, const char *expr,
                       const json_t *expected, double min_time_ms, result *r)
@@ -182,16 +198,7 @@ static void bench_one(const rp_env *env, rp_activation *act, const char *expr,
     size_t batch = 1;
     for (;;) {
         uint64_t s = now_ns();
-        for (size_t i = 0; i < batch; i++) {
-            int b;
-            if (is_bool)
-                rp_eval_bool(prog, act, &b, NULL);
-            else {
-                rp_value *x = NULL;
-                rp_eval(prog, act, &x, NULL);
-                rp_value_free(x);
-            }
-        }
+        eval_batch(prog, act, is_bool, batch);
         if (now_ns() - s >= budget / 2 || batch >= (1u << 24))
             break;
         batch *= 2;
@@ -200,16 +207,7 @@ static void bench_one(const rp_env *env, rp_activation *act, const char *expr,
     uint64_t allocs0 = rp_activation_allocations(act);
     for (int k = 0; k < REPEATS; k++) {
         uint64_t s = now_ns();
-        for (size_t i = 0; i < batch; i++) {
-            int b;
-            if (is_bool)
-                rp_eval_bool(prog, act, &b, NULL);
-            else {
-                rp_value *x = NULL;
-                rp_eval(prog, act, &x, NULL);
-                rp_value_free(x);
-            }
-        }
+        eval_batch(prog, act, is_bool, batch);
         per[k] = (double)(now_ns() - s) / (double)batch;
     }
     uint64_t allocs = rp_activation_allocations(act) - allocs0;

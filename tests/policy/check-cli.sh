@@ -6,32 +6,8 @@
 # findings of good ones.  Expected findings are those of
 # tests/unit/test_engine.c's reading of tests/data/manifests/mixed.yaml.
 set -u
-srcdir=${top_srcdir:-.}
-builddir=${top_builddir:-.}
-py=${PYTHON3:-python3}
-rpeval="${RP_WRAPPER:+$RP_WRAPPER }$builddir/rpeval/rpeval"
-data="$srcdir/tests/data"
+. "${top_srcdir:-.}/tests/policy/tap.sh"
 pack="$data/packs/demo.yaml"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-
-# expect_status WANT DESCRIPTION CMD...: run CMD, output in $tmp/out, $tmp/err
-expect_status() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
-        bad "$what: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -20; fi
-}
-# expect_grep PATTERN FILE DESCRIPTION
-expect_grep() {
-    if grep -q -- "$1" "$2"; then ok "$3"; else bad "$3: no '$1' in:"; sed 's/^/    /' "$2" | head -30; fi
-}
 
 # -- text, the default format: findings, bypassed, summary; exit 1 (deny finding)
 expect_status 1 "check text" $rpeval check --pack "$pack" --color never "$data/manifests/mixed.yaml"
@@ -131,5 +107,4 @@ expect_grep "passed, 0 failed" "$tmp/out" "suite summary line"
 expect_status 1 "a failing suite fails" $rpeval test "$data/suites-failing/wrong.yaml"
 expect_grep "FAIL .*wrong.yaml:" "$tmp/out" "a failing case names suite:line"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -17,29 +17,7 @@
 # Also: exit statuses, --output, --params (merged, unknown names and wrong
 # types rejected).
 set -u
-srcdir=${top_srcdir:-.}
-builddir=${top_builddir:-.}
-py=${PYTHON3:-python3}
-rpeval="${RP_WRAPPER:+$RP_WRAPPER }$builddir/rpeval/rpeval"
-data="$srcdir/tests/data"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-n=0
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-
-expect_status() {
-    want=$1; what=$2; shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" -eq "$want" ]; then ok "$what (exit $got)"; else
-        bad "$what: exit $got, want $want"; sed 's/^/    /' "$tmp/err" | head -20; fi
-}
-expect_grep() {
-    if grep -q -- "$1" "$2"; then ok "$3"; else bad "$3: no '$1' in:"; sed 's/^/    /' "$2" | head -30; fi
-}
+. "${top_srcdir:-.}/tests/policy/tap.sh"
 
 # The checks of one export, in Python (stdlib only): argv = rpeval, pack
 # file, JSON export, YAML export.  Prints the problems and exits 1, or
@@ -382,5 +360,4 @@ expect_status 2 "an unwritable output" $rpeval export --format vap -o "$tmp/no/d
 expect_status 0 "help" $rpeval help export
 expect_grep "usage: rpeval export" "$tmp/out" "help prints the usage"
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done
