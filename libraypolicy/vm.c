@@ -756,7 +756,9 @@ loop:
     CASE(RETURN): {
         val r = TOP;
         *result = r;
-        if (r.kind == VK_ERROR && r.flags && err_span)
+        /* An error made by another program (a pack variable's, passed in
+         * as a value) carries that program's pc: index only our spans. */
+        if (r.kind == VK_ERROR && r.flags && r.flags <= prog->ncode && err_span)
             *err_span = prog->spans[r.flags - 1];
         return RP_OK;
     }

@@ -494,6 +494,11 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
         rc = eval_expr(act, ve, &R->vars[i], msg, sizeof msg);
         if (rc)
             return rc;
+        /* An error value remembers where in its program it arose (the
+         * pc in flags); the expression that reads the variable is another
+         * program, so forget it: the reader stamps its own position. */
+        if (R->vars[i].kind == VK_ERROR)
+            R->vars[i].flags = 0;
         R->done[i] = true;
     }
     rpi_ctx cx = {0};

@@ -349,3 +349,27 @@ Test(pack, lint_warns_about_rules_that_never_match)
     rp_free(w);
     rp_pack_free(p);
 }
+
+/* A variable's error surfaces where a validation reads it, with a position
+ * in the validation (the variable's program is longer than the validation:
+ * its own pc must not be used to index the validation's positions). */
+Test(engine, variable_error_is_reported_in_the_reading_expression)
+{
+    const char *y = HEAD "  - id: A\n    title: a\n    severity: low\n"
+                         "    variables:\n"
+                         "    - {name: big, expression: \"[1, 2, 3, 4, 5, 6, 7, 8].map(x, x * 2).size() + object.missing\"}\n"
+                         "    validations: [{expression: 'variables.big > 0'}]\n";
+    rp_error err = {0};
+    rp_pack *p = rp_pack_load_string(NULL, y, strlen(y), "t.yaml", &err);
+    cr_assert_not_null(p, "%s", err.message);
+    const char *objs = "{\"apiVersion\":\"v1\",\"kind\":\"X\",\"metadata\":{\"name\":\"a\"}}";
+    rp_report *r = rp_pack_check(p, objs, strlen(objs), NULL, &err);
+    cr_assert_not_null(r, "%s", err.message);
+    cr_assert_str_eq(outcome(r, "A", "a"), "error");
+    cr_assert_eq(rp_report_error_count(r), 1);
+    const char *m = rp_report_error_message(r, 0);
+    cr_assert(strstr(m, "no such key: missing"), "%s", m);
+    cr_assert(strstr(m, "of the expression)"), "%s", m);
+    rp_report_free(r);
+    rp_pack_free(p);
+}
