@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rp_env_options_init(&opts);
     opts.cost_budget = 100000;
     opts.max_eval_memory = 16u << 20;
-    rp_error err;
+    rp_error err = {0};
     rp_env *env = rp_env_new(&opts, &err);
     if (env == NULL)
         return 0;

@@ -21,7 +21,7 @@ static void compile_in(rp_profile profile, int allow_undeclared, const uint8_t *
     rp_env_options_init(&opts);
     opts.profile = profile;
     opts.allow_undeclared = allow_undeclared;
-    rp_error err;
+    rp_error err = {0};
     rp_env *env = rp_env_new(&opts, &err);
     if (env == NULL)
         return;

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     rpi_yaml_limits limits = {.max_alias_nodes = 10000, .max_depth = 100};
     rpi_docset set;
-    rp_error err;
+    rp_error err = {0};
     if (rpi_yaml_read((const char *)data, size, "<fuzz>", &limits, &set, &err) != 0)
         return 0;
     for (size_t i = 0; i < set.n; i++) {
