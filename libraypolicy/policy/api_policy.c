@@ -195,6 +195,10 @@ static int walk_dir(rp_checker *c, const char *dir, unsigned depth, path_list *o
         snprintf(p, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", e->d_name);
         struct stat st;
         if (lstat(p, &st) != 0) {
+            /* vanished or unreadable: listed in the report, not dropped */
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: %s", p, strerror(errno));
+            rc = rpi_checker_add_unreadable(c, p, RP_EIO, msg);
             free(p);
             continue;
         }

@@ -480,7 +480,8 @@ typedef struct rule_eval {
 static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const rpi_pexpr *e)
 {
     const rpi_rule *r = R->rule;
-    if (r->n_variables == 0)
+    /* an expression that reads no variable leaves the binding as it is */
+    if (r->n_variables == 0 || e->n_needs == 0)
         return RP_OK;
     for (size_t k = 0; k < e->n_needs; k++) {
         unsigned i = e->needs[k];

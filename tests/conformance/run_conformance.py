@@ -91,6 +91,8 @@ def canonical(v):
             return (kind, tuple(sorted(entries, key=repr)))
         if kind == "enumValue":
             return (kind, x.get("type", ""), int(x.get("value", 0)))
+        if kind == "objectValue":
+            return (kind, json.dumps(x, sort_keys=True))
     except (TypeError, ValueError, AttributeError):
         pass
     return ("raw", kind, json.dumps(x, sort_keys=True))

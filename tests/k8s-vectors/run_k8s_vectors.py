@@ -29,10 +29,8 @@ Python 3 standard library only.
 """
 
 import argparse
-import base64
 import glob
 import json
-import math
 import os
 import shlex
 import subprocess
@@ -40,43 +38,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MIN_PASS_RATE = 0.95
-SHOW_MAX = 300
 
 
-def canonical(v):
-    """A comparable form of a cel.expr.Value JSON object."""
-    if not isinstance(v, dict) or len(v) != 1:
-        return ("raw", json.dumps(v, sort_keys=True))
-    kind, x = next(iter(v.items()))
-    try:
-        if kind in ("int64Value", "uint64Value"):
-            return (kind, int(x))
-        if kind == "doubleValue":
-            d = float(x)
-            return (kind, "NaN" if math.isnan(d) else d)
-        if kind in ("stringValue", "typeValue", "boolValue"):
-            return (kind, x)
-        if kind == "nullValue":
-            return (kind,)
-        if kind == "bytesValue":
-            padded = x + "=" * (-len(x) % 4)
-            return (kind, base64.b64decode(padded.replace("-", "+").replace("_", "/")))
-        if kind == "listValue":
-            return (kind, tuple(canonical(e) for e in (x or {}).get("values", [])))
-        if kind == "mapValue":
-            entries = [(canonical(e.get("key")), canonical(e.get("value")))
-                       for e in (x or {}).get("entries", [])]
-            return (kind, tuple(sorted(entries, key=repr)))
-        if kind == "objectValue":
-            return (kind, json.dumps(x, sort_keys=True))
-    except (TypeError, ValueError, AttributeError):
-        pass
-    return ("raw", kind, json.dumps(x, sort_keys=True))
-
-
-def show(v):
-    s = json.dumps(v, ensure_ascii=False, sort_keys=True)
-    return s if len(s) <= SHOW_MAX else s[:SHOW_MAX] + "..."
+# The comparison of cel.expr.Value JSON is the conformance runner's.
+sys.path.insert(0, os.path.join(HERE, "..", "conformance"))
+from run_conformance import canonical, show  # noqa: E402
 
 
 class Vector:

@@ -60,4 +60,20 @@ static inline eval_result eval_in(rp_profile profile, const char *expr, const ch
 
 static inline eval_result eval_cel(const char *expr) { return eval_in(RP_PROFILE_CEL, expr, NULL); }
 
+/* Criterion assertions over eval_in() (a test file includes criterion.h
+ * before this header): EXPR evaluates to the plain JSON WANT; EXPR fails
+ * with CODE (RP_EEVAL, RP_ECHECK, ...) and a message containing MSG. */
+#define EXPECT_IN(profile, expr, want)                                                     \
+    do {                                                                                   \
+        eval_result r_ = eval_in(profile, expr, NULL);                                     \
+        cr_assert_eq(r_.rc, 0, "%s: rc %d: %s", expr, r_.rc, r_.err.message);              \
+        cr_assert_str_eq(r_.json, want, "%s", expr);                                       \
+    } while (0)
+#define EXPECT_ERROR_IN(profile, code, expr, msg)                                          \
+    do {                                                                                   \
+        eval_result r_ = eval_in(profile, expr, NULL);                                     \
+        cr_assert_eq(r_.rc, code, "%s: rc %d (%s)", expr, r_.rc, r_.err.message);          \
+        cr_assert(strstr(r_.err.message, msg) != NULL, "%s: %s", expr, r_.err.message);    \
+    } while (0)
+
 #endif

@@ -8,20 +8,9 @@
 
 #include "eval_helpers.h"
 
-#define EXPECT_IN(profile, expr, want)                                                     \
-    do {                                                                                   \
-        eval_result r_ = eval_in(profile, expr, NULL);                                     \
-        cr_assert_eq(r_.rc, 0, "%s: rc %d: %s", expr, r_.rc, r_.err.message);              \
-        cr_assert_str_eq(r_.json, want, "%s", expr);                                       \
-    } while (0)
 #define EXPECT(expr, want) EXPECT_IN(RP_PROFILE_EXTENDED, expr, want)
 
-#define EXPECT_EVAL_ERROR(expr, msg)                                                       \
-    do {                                                                                   \
-        eval_result r_ = eval_in(RP_PROFILE_EXTENDED, expr, NULL);                         \
-        cr_assert_eq(r_.rc, RP_EEVAL, "%s: rc %d (%s)", expr, r_.rc, r_.err.message);      \
-        cr_assert(strstr(r_.err.message, msg) != NULL, "%s: %s", expr, r_.err.message);    \
-    } while (0)
+#define EXPECT_EVAL_ERROR(expr, msg) EXPECT_ERROR_IN(RP_PROFILE_EXTENDED, RP_EEVAL, expr, msg)
 
 Test(comprehensions, transform_map)
 {

@@ -7,32 +7,16 @@
 
 #include "eval_helpers.h"
 
-#define EXPECT_IN(profile, expr, want)                                                     \
-    do {                                                                                   \
-        eval_result r_ = eval_in(profile, expr, NULL);                                     \
-        cr_assert_eq(r_.rc, 0, "%s: rc %d: %s", expr, r_.rc, r_.err.message);              \
-        cr_assert_str_eq(r_.json, want, "%s", expr);                                       \
-    } while (0)
 #define EXPECT(expr, want) EXPECT_IN(RP_PROFILE_KUBERNETES, expr, want)
 
-#define EXPECT_EVAL_ERROR(expr, msg)                                                       \
-    do {                                                                                   \
-        eval_result r_ = eval_in(RP_PROFILE_KUBERNETES, expr, NULL);                       \
-        cr_assert_eq(r_.rc, RP_EEVAL, "%s: rc %d (%s)", expr, r_.rc, r_.err.message);      \
-        cr_assert(strstr(r_.err.message, msg) != NULL, "%s: %s", expr, r_.err.message);    \
-    } while (0)
+#define EXPECT_EVAL_ERROR(expr, msg) EXPECT_ERROR_IN(RP_PROFILE_KUBERNETES, RP_EEVAL, expr, msg)
 
 /* A list literal whose element type no overload takes is rejected when the
  * expression compiles, as Kubernetes' type checker does (apiextensions-apiserver
  * pkg/apiserver/schema/cel/validation_test.go TestValidationExpressions, "stdlib
  * list functions": "found no matching overload for 'sum' applied to
  * 'list(string).()'"). */
-#define EXPECT_COMPILE_ERROR(expr, msg)                                                    \
-    do {                                                                                   \
-        eval_result r_ = eval_in(RP_PROFILE_KUBERNETES, expr, NULL);                       \
-        cr_assert_eq(r_.rc, RP_ECHECK, "%s: rc %d (%s)", expr, r_.rc, r_.err.message);     \
-        cr_assert(strstr(r_.err.message, msg) != NULL, "%s: %s", expr, r_.err.message);    \
-    } while (0)
+#define EXPECT_COMPILE_ERROR(expr, msg) EXPECT_ERROR_IN(RP_PROFILE_KUBERNETES, RP_ECHECK, expr, msg)
 
 Test(k8s_lists, is_sorted)
 {
