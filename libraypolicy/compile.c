@@ -58,6 +58,11 @@ typedef struct compiler {
     uint32_t nscope, capscope;
     uint32_t nlocals, maxlocals;
 
+    /* In the step of a fused map()/filter(): the `@result + [t]` node that
+     * compiles as LIST_APPEND to local append_slot. */
+    const ast_node *append_node;
+    uint16_t append_slot;
+
     int32_t depth, maxdepth;    /* stack depth */
 } compiler;
 
@@ -564,6 +569,15 @@ static void compile_call(compiler *c, const ast_node *n)
     const ast_node *target = n->u.call.target;
     ast_node *const *args = n->u.call.args;
 
+    if (n == c->append_node) {
+        /* @result + [t] in a fused map()/filter(): t, appended in place */
+        const ast_node *t = args[1]->u.list.elems[0];
+        c->append_node = NULL; /* t may hold comprehensions of its own */
+        compile_node(c, t);
+        emit(c, OP_LIST_APPEND, 0, c->append_slot, 0, ESPAN(n));
+        return;
+    }
+
     if (!target) {
         static const struct {
             const char *name;
@@ -749,7 +763,120 @@ static void compile_map(compiler *c, const ast_node *n)
  *    <result>
  *  exit:
  */
-static void compile_comprehension(compiler *c, const ast_node *n)
+/* ---- Comprehensions --------------------------------------------------------------- */
+
+static bool is_ident(const ast_node *n, const char *name)
+{
+    return n->kind == AST_IDENT && strcmp(n->u.ident.name, name) == 0;
+}
+
+static bool is_call(const ast_node *n, const char *fn, uint32_t nargs)
+{
+    return n->kind == AST_CALL && !n->u.call.target && n->u.call.nargs == nargs &&
+           strcmp(n->u.call.fn, fn) == 0;
+}
+
+static bool is_bool_literal(const ast_node *n, bool b)
+{
+    return n->kind == AST_LITERAL && n->u.lit.kind == VK_BOOL && n->u.lit.u.b == b;
+}
+
+/* Whether identifier NAME occurs anywhere in N (a conservative answer for
+ * shadowing: an inner comprehension's own variable of that name counts). */
+static bool mentions(const ast_node *n, const char *name)
+{
+    if (!n)
+        return false;
+    switch ((ast_kind)n->kind) {
+    case AST_LITERAL:
+        return false;
+    case AST_IDENT:
+        return strcmp(n->u.ident.name, name) == 0;
+    case AST_SELECT:
+        return mentions(n->u.select.operand, name);
+    case AST_CALL:
+        if (mentions(n->u.call.target, name))
+            return true;
+        for (uint32_t i = 0; i < n->u.call.nargs; i++)
+            if (mentions(n->u.call.args[i], name))
+                return true;
+        return false;
+    case AST_LIST:
+        for (uint32_t i = 0; i < n->u.list.n; i++)
+            if (mentions(n->u.list.elems[i], name))
+                return true;
+        return false;
+    case AST_MAP:
+        for (uint32_t i = 0; i < n->u.map.n; i++)
+            if (mentions(n->u.map.keys[i], name) || mentions(n->u.map.vals[i], name))
+                return true;
+        return false;
+    case AST_STRUCT:
+        for (uint32_t i = 0; i < n->u.strct.n; i++)
+            if (mentions(n->u.strct.vals[i], name))
+                return true;
+        return false;
+    case AST_COMPREHENSION:
+        return mentions(n->u.comp.range, name) || mentions(n->u.comp.init, name) ||
+               mentions(n->u.comp.cond, name) || mentions(n->u.comp.step, name) ||
+               mentions(n->u.comp.result, name);
+    }
+    return true;
+}
+
+/* The predicate of all() (AND true) or exists() (AND false) when N is one of
+ * them as the macros write it: init true, condition
+ * @not_strictly_false(@result), step @result && p (for exists: false,
+ * @not_strictly_false(!@result), @result || p); NULL otherwise. */
+static const ast_node *all_exists_predicate(const ast_node *n, bool *is_all)
+{
+    const char *acc = n->u.comp.accu_var;
+    const ast_node *cond = n->u.comp.cond, *step = n->u.comp.step;
+    if (!is_ident(n->u.comp.result, acc) || !is_call(cond, "@not_strictly_false", 1))
+        return NULL;
+    const ast_node *ca = cond->u.call.args[0];
+    if (is_bool_literal(n->u.comp.init, true) && is_ident(ca, acc) && is_call(step, "_&&_", 2) &&
+        is_ident(step->u.call.args[0], acc)) {
+        *is_all = true;
+        return step->u.call.args[1];
+    }
+    if (is_bool_literal(n->u.comp.init, false) && is_call(ca, "!_", 1) &&
+        is_ident(ca->u.call.args[0], acc) && is_call(step, "_||_", 2) &&
+        is_ident(step->u.call.args[0], acc)) {
+        *is_all = false;
+        return step->u.call.args[1];
+    }
+    return NULL;
+}
+
+/* The `@result + [t]` node of a map() or filter() as the macros write them
+ * (init [], condition true, step @result + [t] or p ? @result + [t] :
+ * @result, result @result) when nothing but the step reads @result, so that
+ * appending in place cannot be observed; NULL otherwise. */
+static const ast_node *append_step(const ast_node *n)
+{
+    const char *acc = n->u.comp.accu_var;
+    const ast_node *init = n->u.comp.init, *step = n->u.comp.step;
+    if (init->kind != AST_LIST || init->u.list.n != 0 || !is_bool_literal(n->u.comp.cond, true) ||
+        !is_ident(n->u.comp.result, acc) || mentions(n->u.comp.range, acc))
+        return NULL;
+    const ast_node *filter = NULL;
+    if (is_call(step, "_?_:_", 3) && is_ident(step->u.call.args[2], acc)) {
+        filter = step->u.call.args[0];
+        step = step->u.call.args[1];
+    }
+    if (!is_call(step, "_+_", 2) || !is_ident(step->u.call.args[0], acc))
+        return NULL;
+    const ast_node *l = step->u.call.args[1];
+    if (l->kind != AST_LIST || l->u.list.n != 1 || l->u.list.optional ||
+        mentions(l->u.list.elems[0], acc) || mentions(filter, acc))
+        return NULL;
+    return step;
+}
+
+/* all() and exists(): the predicate, then one instruction that folds it
+ * into the result and either leaves the loop or jumps back. */
+static void compile_all_exists(compiler *c, const ast_node *n, const ast_node *pred, bool is_all)
 {
     const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
     uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
@@ -759,7 +886,6 @@ static void compile_comprehension(compiler *c, const ast_node *n)
     if (v2)
         (void)local_new(c, ESPAN(n));
     uint32_t init = emit(c, OP_ITER_INIT, v2 ? 1 : 0, it, 0, ESPAN(n->u.comp.range));
-
     uint16_t accu = local_new(c, ESPAN(n));
     compile_node(c, n->u.comp.init);
     emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
@@ -770,16 +896,73 @@ static void compile_comprehension(compiler *c, const ast_node *n)
     scope_push(c, v1, it);
     if (v2)
         scope_push(c, v2, (uint16_t)(it + 1));
-    compile_node(c, n->u.comp.cond);
-    uint32_t lc = emit(c, OP_LOOP_COND, 0, 0, 0, ESPAN(n));
+    compile_node(c, pred);
+    uint32_t step = emit(c, is_all ? OP_ALL_STEP : OP_EXISTS_STEP, 0, accu, 0, ESPAN(n->u.comp.step));
+    if (!c->failed)
+        c->code[step].b = (int32_t)loop - (int32_t)(step + 1);
+    c->nscope = inner_scope;
+    patch_here(c, next);
+    compile_node(c, n->u.comp.result);
+    patch_here(c, init);
+    c->nscope = saved_scope;
+    c->nlocals = saved_locals;
+}
+
+static void compile_comprehension(compiler *c, const ast_node *n)
+{
+    const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
+    uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
+
+    bool is_all;
+    const ast_node *pred = all_exists_predicate(n, &is_all);
+    if (pred) {
+        compile_all_exists(c, n, pred, is_all);
+        return;
+    }
+    const ast_node *append = append_step(n);
+
+    compile_node(c, n->u.comp.range);
+    uint16_t it = local_new(c, ESPAN(n));
+    if (v2)
+        (void)local_new(c, ESPAN(n));
+    uint32_t init = emit(c, OP_ITER_INIT, v2 ? 1 : 0, it, 0, ESPAN(n->u.comp.range));
+
+    uint16_t accu = local_new(c, ESPAN(n));
+    if (append)
+        emit(c, OP_LIST_ACC, 0, 0, 0, ESPAN(n->u.comp.init));
+    else
+        compile_node(c, n->u.comp.init);
+    emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
+    scope_push(c, n->u.comp.accu_var, accu);
+    uint32_t loop = c->ncode;
+    uint32_t next = emit(c, OP_ITER_NEXT, v2 ? 1 : 0, it, 0, ESPAN(n));
+    uint32_t inner_scope = c->nscope;
+    scope_push(c, v1, it);
+    if (v2)
+        scope_push(c, v2, (uint16_t)(it + 1));
+    /* a condition that is the literal true (map, filter) is not tested */
+    uint32_t lc = UINT32_MAX;
+    if (!is_bool_literal(n->u.comp.cond, true)) {
+        compile_node(c, n->u.comp.cond);
+        lc = emit(c, OP_LOOP_COND, 0, 0, 0, ESPAN(n));
+    }
+    const ast_node *saved_node = c->append_node;
+    uint16_t saved_slot = c->append_slot;
+    if (append) {
+        c->append_node = append;
+        c->append_slot = accu;
+    }
     compile_node(c, n->u.comp.step);
+    c->append_node = saved_node;
+    c->append_slot = saved_slot;
     emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
     uint32_t back = emit(c, OP_JUMP, 0, 0, 0, ESPAN(n));
     if (!c->failed)
         c->code[back].b = (int32_t)loop - (int32_t)(back + 1);
     c->nscope = inner_scope; /* the iteration variables are not visible in the result */
     patch_here(c, next);
-    patch_here(c, lc);
+    if (lc != UINT32_MAX)
+        patch_here(c, lc);
     compile_node(c, n->u.comp.result);
     /* ITER_INIT's error path pushes one value and lands here, like the result. */
     patch_here(c, init);
@@ -868,5 +1051,22 @@ int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
     prog->nregexes = c.nregexes;
     prog->max_stack = (uint32_t)(c.maxdepth + 1);
     prog->nlocals = c.maxlocals;
+    /* The hashes of the field names, for selections on frozen JSON. */
+    prog->khash = calloc(c.nconsts ? c.nconsts : 1, sizeof *prog->khash);
+    if (!prog->khash && !c.failed) {
+        rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
+        return RP_ENOMEM;
+    }
+    for (uint32_t i = 0; prog->khash && i < c.nconsts; i++)
+        if (c.consts[i].kind == VK_STRING)
+            prog->khash[i] = rpi_str_hash32(c.consts[i].u.s, c.consts[i].aux);
+    /* The environment's index of each variable, for the activation. */
+    prog->name_vars = malloc((c.nnames ? c.nnames : 1) * sizeof *prog->name_vars);
+    if (!prog->name_vars && !c.failed) {
+        rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
+        return RP_ENOMEM;
+    }
+    for (uint32_t i = 0; prog->name_vars && i < c.nnames; i++)
+        prog->name_vars[i] = rpi_env_variable_index(prog->env, c.names[i], strlen(c.names[i]));
     return c.failed;
 }

@@ -113,8 +113,13 @@ void rp_env_free(rp_env *env)
 
 bool rpi_env_has_variable(const rp_env *env, const char *name, size_t len)
 {
+    return rpi_env_variable_index(env, name, len) >= 0;
+}
+
+int32_t rpi_env_variable_index(const rp_env *env, const char *name, size_t len)
+{
     for (size_t i = 0; i < env->nvariables; i++)
         if (strncmp(env->variables[i], name, len) == 0 && env->variables[i][len] == '\0')
-            return true;
-    return false;
+            return (int32_t)i;
+    return -1;
 }

@@ -194,6 +194,10 @@ struct rp_env {
 
 /* Whether NAME (LEN bytes) is a declared variable of ENV. */
 bool rpi_env_has_variable(const rp_env *env, const char *name, size_t len);
+/* The index of declared variable NAME in ENV's list, or -1: programs and
+ * activations meet on these indices, so an evaluation finds its variables
+ * without comparing names. */
+int32_t rpi_env_variable_index(const rp_env *env, const char *name, size_t len);
 
 /* ---- Arena (arena.c) ----------------------------------------------------------- */
 
@@ -314,10 +318,13 @@ struct rp_program {
     rpi_insn *code;
     uint32_t ncode;
     val *consts;                /* constant pool */
+    uint32_t *khash;            /* rpi_str_hash32 of each string constant
+                                   (field names), 0 for the others */
     uint32_t nconsts;
     rpi_callable *funcs;        /* functions called (CALL b), by index */
     uint32_t nfuncs;
     char **names;               /* variable names resolved against the activation */
+    int32_t *name_vars;         /* each name's rpi_env_variable_index, or -1 */
     uint32_t nnames;
     rpi_span *spans;            /* span of each instruction (for errors) */
     uint32_t max_stack;
@@ -356,12 +363,17 @@ typedef struct rpi_binding {
     char *name;
     json_t *doc;            /* owned jansson tree (NULL for typed bindings) */
     val v;
+    rpi_arena *frozen;      /* V's maps and lists when DOC was frozen
+                               (json_freeze.c); reset when NAME is bound
+                               again, so rebinding reuses its memory */
 } rpi_binding;
 
 struct rp_activation {
     const rp_env *env;
     rpi_binding *bindings;
     size_t nbindings, cap;
+    uint32_t *var_binding;  /* per declared variable of ENV: index + 1 of
+                               its binding, 0 when it is not bound */
     rpi_arena *bind_arena;  /* storage of typed bindings: lives until clear */
     rpi_arena *arena;       /* evaluation arena, reset per evaluation */
     val *frame;             /* VM stack, then locals, then variables:
@@ -373,8 +385,9 @@ struct rp_activation {
 
 /* Bind NAME to V without parsing: V may view into DOC (a reference is
  * taken; DOC may be NULL) or into the activation's evaluation arena (then
- * it is valid until the arena is reset).  The policy engine binds each
- * object this way.  0 or RP_ENOMEM. */
+ * it is valid until the arena is reset).  A jansson view (a REP_JSON map or
+ * list) is frozen into the binding's own memory.  The policy engine binds
+ * each object this way.  0 or RP_ENOMEM. */
 int rpi_activation_bind_val(rp_activation *act, const char *name, json_t *doc, val v);
 
 /* Look up a bound variable; false if NAME is not bound. */

@@ -18,10 +18,12 @@ void rp_program_free(rp_program *prog)
     for (uint32_t i = 0; i < prog->nregexes; i++)
         rpi_regex_free(prog->regexes[i]);
     free(prog->names);
+    free(prog->name_vars);
     free(prog->regexes);
     free(prog->code);
     free(prog->spans);
     free(prog->consts);
+    free(prog->khash);
     free(prog->funcs);
     free(prog->source);
     rpi_pool_free(prog->pool);

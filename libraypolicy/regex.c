@@ -76,6 +76,9 @@ struct rpi_regex {
     pcre2_code *code;       /* the pattern, JIT-compiled when possible */
     pcre2_code *dfa;        /* (?s:.)*?(?:pattern), anchored: for the DFA matcher */
     bool anchored;          /* the pattern can only match at the start */
+    bool jit;               /* CODE is JIT-compiled: match with pcre2_jit_match,
+                               which skips pcre2_match's checks (subjects are
+                               CEL strings, valid UTF-8 always) */
 };
 
 /* ---- The translator -------------------------------------------------------- */
@@ -1189,7 +1192,7 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
         rpi_regex_free(re);
         return NULL;
     }
-    pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* failure: interpret */
+    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0; /* failure: interpret */
     uint32_t all = 0;
     pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &all);
     re->anchored = (all & PCRE2_ANCHORED) != 0;
@@ -1307,7 +1310,8 @@ int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const
     uint64_t per_start = RPI_REGEX_BUDGET / starts;
     pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
                                                    ? RPI_REGEX_MIN_PER_START : per_start));
-    int rc = pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
+    int rc = re->jit ? pcre2_jit_match(re->code, s, len, 0, 0, sc->md, sc->mctx)
+                     : pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
     if (limit_error(rc))
         rc = dfa_search(re, s, len, sc);
     scratch_free(own);

@@ -361,6 +361,8 @@ static uint64_t str_hash(const char *s, size_t len)
     return mix64(h);
 }
 
+uint32_t rpi_str_hash32(const char *s, size_t len) { return (uint32_t)str_hash(s, len); }
+
 /* Keys equal under CEL's map key equality make equal hashes: int and uint
  * keys hash the integer value. */
 static uint64_t key_hash(val k)
@@ -422,6 +424,12 @@ static int64_t arena_find(const rpi_map *m, val key)
 {
     if (!m || m->n == 0)
         return -1;
+    if (m->hashes) {
+        /* every key is a string: nothing else can be equal to one */
+        if (key.kind != VK_STRING)
+            return -1;
+        return rpi_map_find_hashed(m, key.u.s, key.aux, (uint32_t)str_hash(key.u.s, key.aux));
+    }
     if (m->bits == 0) {
         for (uint32_t i = 0; i < m->n; i++)
             if (key_equal(m->keys[i], key))
@@ -545,6 +553,7 @@ val rpi_map_build(rpi_ctx *cx, const val *keys, const val *vals, uint32_t n)
     m->keys = k;
     m->vals = v;
     m->slots = slots;
+    m->hashes = NULL;
     if (!bits) {
         for (uint32_t i = 1; i < n; i++)
             for (uint32_t j = 0; j < i; j++)

@@ -82,7 +82,10 @@ struct rpi_list {
 /* An arena map: insertion-ordered keys and values.  Keys are VK_INT, VK_UINT,
  * VK_BOOL or VK_STRING.  Lookup is linear below RPI_MAP_HASH_MIN entries,
  * through the open-addressing index `slots` (2^bits slots holding entry
- * index + 1, 0 = empty) above it. */
+ * index + 1, 0 = empty) above it.  Maps made from JSON objects
+ * (json_freeze.c) also keep every key's rpi_str_hash32 in `hashes`, so that
+ * a field selection with a hash computed at compile time compares one word
+ * per entry before it compares bytes. */
 #define RPI_MAP_HASH_MIN 8
 struct rpi_map {
     uint32_t n;
@@ -90,6 +93,7 @@ struct rpi_map {
     val *keys;
     val *vals;
     uint32_t *slots;
+    const uint32_t *hashes; /* NULL, or the hash of each (string) key */
 };
 
 /* A CEL type value; the static instances below are the only ones for the
@@ -229,6 +233,68 @@ val rpi_list_at(val list, uint32_t i);
 bool rpi_map_get(val map, val key, val *out);
 /* Map lookup of a string key. */
 bool rpi_map_get_str(val map, const char *key, size_t len, val *out);
+/* The hash of a string map key: what `slots` and `hashes` are built from,
+ * and what the compiler stores for each constant field name. */
+uint32_t rpi_str_hash32(const char *s, size_t len);
+
+/* Whether LEN bytes at A and B are equal: memcmp without the call, for the
+ * short keys of Kubernetes objects (overlapping word loads). */
+static inline bool rpi_bytes_eq(const char *a, const char *b, uint32_t len)
+{
+    uint64_t x, y, x2, y2;
+    if (len >= 8) {
+        if (len > 16)
+            return __builtin_memcmp(a, b, len) == 0;
+        __builtin_memcpy(&x, a, 8);
+        __builtin_memcpy(&y, b, 8);
+        __builtin_memcpy(&x2, a + len - 8, 8);
+        __builtin_memcpy(&y2, b + len - 8, 8);
+        return ((x ^ y) | (x2 ^ y2)) == 0;
+    }
+    if (len >= 4) {
+        uint32_t p, q, p2, q2;
+        __builtin_memcpy(&p, a, 4);
+        __builtin_memcpy(&q, b, 4);
+        __builtin_memcpy(&p2, a + len - 4, 4);
+        __builtin_memcpy(&q2, b + len - 4, 4);
+        return ((p ^ q) | (p2 ^ q2)) == 0;
+    }
+    for (uint32_t i = 0; i < len; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
+/* Index of the string key S (LEN bytes, H = rpi_str_hash32(S, LEN)) in an
+ * arena map that has `hashes`, or -1.  The VM's field selection. */
+static inline __attribute__((always_inline)) int64_t rpi_map_find_hashed(const rpi_map *m, const char *s, uint32_t len, uint32_t h)
+{
+    if (m->bits == 0) {
+        for (uint32_t i = 0; i < m->n; i++)
+            if (m->hashes[i] == h && m->keys[i].aux == len && rpi_bytes_eq(m->keys[i].u.s, s, len))
+                return i;
+        return -1;
+    }
+    uint32_t mask = (1u << m->bits) - 1;
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        uint32_t e = m->slots[i];
+        if (e == 0)
+            return -1;
+        if (m->hashes[e - 1] == h && m->keys[e - 1].aux == len &&
+            rpi_bytes_eq(m->keys[e - 1].u.s, s, len))
+            return e - 1;
+    }
+}
+
+/* ---- Frozen JSON (json_freeze.c) ------------------------------------------- */
+
+/* J converted into arena values in A: objects become maps with `hashes`,
+ * arrays lists, scalars as rpi_val_from_json() gives them; strings (keys
+ * too) keep pointing into J, which must outlive the result.  A subtree that
+ * cannot be converted (A's memory runs out, nesting deeper than the
+ * converter goes) stays a jansson view: the result always means the same
+ * as rpi_val_from_json(J). */
+val rpi_json_freeze(rpi_arena *a, const json_t *j);
 /* Iteration: key I of a map, in its order (insertion order). For JSON
  * objects iteration uses IT, a cursor the caller keeps (start NULL). */
 typedef struct rpi_map_iter { const void *it; uint32_t i; } rpi_map_iter;

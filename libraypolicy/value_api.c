@@ -122,6 +122,7 @@ static val copy(char **cur, val v, rp_value *node)
         m->keys = keys;
         m->vals = vals;
         m->slots = NULL;
+        m->hashes = NULL;
         out = val_map(m);
         node->items = kids;
         node->n = i;

@@ -326,6 +326,45 @@ static val match_const(rpi_ctx *cx, const rpi_regex *re, val s)
     return val_bool(r == 1);
 }
 
+/* ---- Lists grown in place (LIST_ACC, LIST_APPEND) ------------------------------- */
+
+/* A growable list is an ordinary arena list preceded by its capacity, 16
+ * bytes before it (which keeps the list 16-aligned like every arena block).
+ * Only the accumulator of a fused map()/filter() is one. */
+#define GROW_HEADER 16
+
+static rpi_list *growable_new(rpi_ctx *cx, uint32_t cap)
+{
+    char *p = rpi_alloc(cx, GROW_HEADER + sizeof(rpi_list) + (size_t)cap * sizeof(val));
+    if (!p)
+        return NULL;
+    memcpy(p, &cap, sizeof cap);
+    rpi_list *l = (rpi_list *)(p + GROW_HEADER);
+    l->n = 0;
+    return l;
+}
+
+/* ACC + [V] in place (ACC a growable list, V no error): the list, moved
+ * when it had to grow; an error value on OOM. */
+static val growable_append(rpi_ctx *cx, val acc, val v)
+{
+    rpi_list *l = (rpi_list *)(uintptr_t)acc.u.list;
+    uint32_t cap;
+    memcpy(&cap, (const char *)l - GROW_HEADER, sizeof cap);
+    if (l->n == cap) {
+        if (cap > UINT32_MAX / 4)
+            return VAL_ERROR_LIT("list too long");
+        rpi_list *nl = growable_new(cx, cap ? cap * 2 : 4);
+        if (!nl)
+            return rpi_err_oom(cx);
+        memcpy(nl->items, l->items, (size_t)l->n * sizeof(val));
+        nl->n = l->n;
+        l = nl;
+    }
+    l->items[l->n++] = v;
+    return val_list(l);
+}
+
 /* Start iterating RANGE; false (and *ERR) when it is not a list or map. */
 static bool iter_init(rpi_ctx *cx, struct rpi_iter *it, val range, val *err)
 {
@@ -368,13 +407,23 @@ int rpi_vm_run(const rp_program *prog, rp_activation *act, rpi_ctx *cx, val *res
     struct rpi_iter *const iters = act->iters;
     val *sp = stack; /* next free slot */
 
+    /* The variables: by the environment's index when the activation is of
+     * the program's environment (always, through the API), else by name. */
+    const bool same_env = act->env == prog->env;
     for (uint32_t i = 0; i < prog->nnames; i++) {
-        if (!rpi_activation_lookup(act, prog->names[i], &vars[i])) {
-            if (rpi_env_has_variable(prog->env, prog->names[i], strlen(prog->names[i])))
-                vars[i] = rpi_err(cx, "no such attribute: variable '%s' is not bound", prog->names[i]);
-            else
-                vars[i] = rpi_err(cx, "undeclared reference to '%s' (in container '')", prog->names[i]);
+        int32_t var = same_env ? prog->name_vars[i] : -1;
+        if (var >= 0) {
+            if (act->var_binding[var]) {
+                vars[i] = act->bindings[act->var_binding[var] - 1].v;
+                continue;
+            }
+        } else if (rpi_activation_lookup(act, prog->names[i], &vars[i])) {
+            continue;
         }
+        if (rpi_env_has_variable(prog->env, prog->names[i], strlen(prog->names[i])))
+            vars[i] = rpi_err(cx, "no such attribute: variable '%s' is not bound", prog->names[i]);
+        else
+            vars[i] = rpi_err(cx, "undeclared reference to '%s' (in container '')", prog->names[i]);
     }
 
 #define PUSH(v) (*sp++ = (v))
@@ -423,8 +472,13 @@ loop:
     CASE(SELECT): {
         val x = TOP;
         const val *f = &K[pc->a];
-        for (int32_t i = 0; i < pc->b; i++, f++) {
-            if (x.kind == VK_MAP && x.rep == REP_JSON) {
+        const uint32_t *fh = &prog->khash[pc->a];
+        for (int32_t i = 0; i < pc->b; i++, f++, fh++) {
+            if (x.kind == VK_MAP && x.rep == REP_ARENA && x.u.map && x.u.map->hashes) {
+                /* frozen JSON: compare the precomputed hashes */
+                int64_t e = rpi_map_find_hashed(x.u.map, f->u.s, f->aux, *fh);
+                x = e >= 0 ? x.u.map->vals[e] : STAMP(rpi_err_no_such_key(cx, *f));
+            } else if (x.kind == VK_MAP && x.rep == REP_JSON) {
                 const json_t *j = json_object_getn(x.u.json, f->u.s, f->aux);
                 x = j ? rpi_val_from_json(j) : STAMP(rpi_err_no_such_key(cx, *f));
             } else {
@@ -441,7 +495,10 @@ loop:
 
     CASE(HAS): {
         val x = TOP;
-        if (x.kind == VK_MAP && x.rep == REP_JSON)
+        if (x.kind == VK_MAP && x.rep == REP_ARENA && x.u.map && x.u.map->hashes)
+            TOP = val_bool(rpi_map_find_hashed(x.u.map, K[pc->a].u.s, K[pc->a].aux,
+                                               prog->khash[pc->a]) >= 0);
+        else if (x.kind == VK_MAP && x.rep == REP_JSON)
             TOP = val_bool(json_object_getn(x.u.json, K[pc->a].u.s, K[pc->a].aux) != NULL);
         else
             TOP = STAMP(has_field(cx, x, K[pc->a]));
@@ -555,7 +612,7 @@ loop:
         if (a.kind == b.kind) {
             if (a.kind == VK_STRING) {
                 sp--;
-                TOP = val_bool((a.aux == b.aux && memcmp(a.u.s, b.u.s, a.aux) == 0) != ne);
+                TOP = val_bool((a.aux == b.aux && rpi_bytes_eq(a.u.s, b.u.s, a.aux)) != ne);
                 NEXT();
             }
             if (a.kind == VK_INT || a.kind == VK_BOOL) {
@@ -588,9 +645,25 @@ loop:
     COMPARE(GE, rpi_op_ge, >=)
 #undef COMPARE
 
-    CASE(IN):
+    CASE(IN): {
+        val c = sp[-1], e = sp[-2];
+        if (c.kind == VK_LIST && c.rep == REP_ARENA && e.kind == VK_STRING) {
+            /* a string in a list of strings (rpi_op_in's cost, its answer) */
+            const rpi_list *l = c.u.list;
+            uint32_t n = l ? l->n : 0;
+            if (!rpi_charge(cx, n))
+                goto fail;
+            bool found = false;
+            for (uint32_t i = 0; i < n && !found; i++)
+                found = l->items[i].kind == VK_STRING && l->items[i].aux == e.aux &&
+                        rpi_bytes_eq(l->items[i].u.s, e.u.s, e.aux);
+            sp--;
+            TOP = val_bool(found);
+            NEXT();
+        }
         BINARY_SLOW(rpi_op_in);
         NEXT();
+    }
 
     CASE(IN_CONST): {
         val e = TOP;
@@ -674,13 +747,19 @@ loop:
 
     CASE(AND): {
         val b = POP();
-        TOP = STAMP(logical_and(cx, TOP, b));
+        if (!(TOP.kind == VK_BOOL && b.kind == VK_BOOL))
+            TOP = STAMP(logical_and(cx, TOP, b));
+        else
+            TOP = b; /* TOP was not false: && short-circuits on false */
         NEXT();
     }
 
     CASE(OR): {
         val b = POP();
-        TOP = STAMP(logical_or(cx, TOP, b));
+        if (!(TOP.kind == VK_BOOL && b.kind == VK_BOOL))
+            TOP = STAMP(logical_or(cx, TOP, b));
+        else
+            TOP = b; /* TOP was not true */
         NEXT();
     }
 
@@ -750,6 +829,52 @@ loop:
         val c = POP();
         if (c.kind == VK_BOOL && !c.u.b)
             pc += pc->b;
+        NEXT();
+    }
+
+    CASE(ALL_STEP): {
+        val p = POP();
+        val acc = locals[pc->a];
+        acc = acc.kind == VK_BOOL && p.kind == VK_BOOL ? p : STAMP(logical_and(cx, acc, p));
+        locals[pc->a] = acc;
+        if (!rpi_charge(cx, 1))
+            goto fail;
+        if (!(acc.kind == VK_BOOL && !acc.u.b))
+            pc += pc->b;
+        NEXT();
+    }
+
+    CASE(EXISTS_STEP): {
+        val p = POP();
+        val acc = locals[pc->a];
+        acc = acc.kind == VK_BOOL && p.kind == VK_BOOL ? p : STAMP(logical_or(cx, acc, p));
+        locals[pc->a] = acc;
+        if (!rpi_charge(cx, 1))
+            goto fail;
+        if (!(acc.kind == VK_BOOL && acc.u.b))
+            pc += pc->b;
+        NEXT();
+    }
+
+    CASE(LIST_ACC): {
+        rpi_list *l = growable_new(cx, 4);
+        if (!l) {
+            PUSH(STAMP(rpi_err_oom(cx)));
+            goto fail;
+        }
+        PUSH(val_list(l));
+        NEXT();
+    }
+
+    CASE(LIST_APPEND): {
+        val v = TOP;
+        val acc = locals[pc->a];
+        if (acc.kind == VK_ERROR)
+            TOP = acc;
+        else if (v.kind != VK_ERROR)
+            TOP = locals[pc->a] = STAMP(growable_append(cx, acc, v));
+        if (cx->limit_hit)
+            goto fail;
         NEXT();
     }
 

@@ -62,6 +62,34 @@ Test(vm, comprehensions)
     EXPECT_JSON("[[1, 2], [3]].map(l, l.map(x, x + size(l)))", "[[3,4],[4]]");
 }
 
+/* The fused forms of the standard macros (ALL_STEP, EXISTS_STEP,
+ * LIST_APPEND) must mean exactly what the macros' expansion means. */
+Test(vm, fused_macros_keep_the_expansion_semantics)
+{
+    /* all/exists stop at the deciding element; errors before it are absorbed */
+    EXPECT_JSON("[1, 0, 2].all(x, 1 / x > 5)", "false");
+    EXPECT_JSON("[0, 3].exists(x, 3 / x == 1)", "true");
+    EXPECT_ERROR("[0, 1].exists(x, 1 / x == 5)", RP_EEVAL);
+    EXPECT_ERROR("[1, 2].all(x, x)", RP_EEVAL); /* no matching overload for && */
+    EXPECT_JSON("[].all(x, x)", "true");
+    EXPECT_JSON("[].exists(x, x)", "false");
+    EXPECT_JSON("{'a': 1, 'b': 0}.all(k, k != 'c')", "true");
+    /* map/filter build a new list every time: the result of one evaluation
+     * is not changed by the next element of an enclosing loop */
+    EXPECT_JSON("[1, 2].map(x, [1, 2, 3].filter(y, y > x))", "[[2,3],[3]]");
+    EXPECT_JSON("[1, 2, 3].map(x, x > 1, [x].map(y, y * 2))", "[[4],[6]]");
+    /* an error in the transform or the filter becomes the result */
+    EXPECT_ERROR("[1, 0].map(x, 1 / x)", RP_EEVAL);
+    EXPECT_ERROR("[1, 2].filter(x, x)", RP_EEVAL);
+    EXPECT_ERROR("[1, 0, 2].map(x, x < 2, 4 / x)", RP_EEVAL);
+    /* the accumulator cannot be named: appending in place is unobservable */
+    EXPECT_ERROR("[1, 2].map(x, size(__result__))", RP_ECHECK);
+    /* long results grow in place: linear, not quadratic */
+    EXPECT_JSON("size([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(a, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+                ".map(b, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(c, a * b * c))))",
+                "10");
+}
+
 Test(vm, comprehension_over_non_collection_is_error)
 {
     EXPECT_ERROR("dyn(1).all(x, x > 0)", RP_EEVAL);
