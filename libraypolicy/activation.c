@@ -40,6 +40,7 @@ void rp_activation_clear(rp_activation *act)
 {
     if (!act)
         return;
+    rpi_list_index_drop(act, SIZE_MAX);
     for (size_t i = 0; i < act->nbindings; i++) {
         free(act->bindings[i].name);
         json_decref(act->bindings[i].doc);
@@ -73,6 +74,7 @@ static rpi_binding *slot_for(rp_activation *act, const char *name)
             json_decref(act->bindings[i].doc);
             act->bindings[i].doc = NULL;
             act->bindings[i].v = val_null();
+            rpi_list_index_drop(act, i);
             rpi_arena_reset(act->bindings[i].frozen);
             return &act->bindings[i];
         }

@@ -92,17 +92,19 @@ void *rpi_pool_alloc(rpi_pool *pool, size_t size)
     if (c && c->size - c->used >= size) {
         void *p = c->data + c->used;
         c->used += size;
-        return p;
+        return memset(p, 0, size);
     }
     size_t want = pool->next_size > size ? pool->next_size : size;
     if (want > SIZE_MAX - sizeof *c)
         return NULL;
-    /* calloc: pool memory is handed out zeroed and never reused. */
-    pool_chunk *n = calloc(1, sizeof *n + want);
+    /* Pool memory is handed out zeroed; a chunk is zeroed piece by piece as
+     * it is handed out (most of a compile's chunk is never used). */
+    pool_chunk *n = malloc(sizeof *n + want);
     if (!n)
         return NULL;
     n->size = want;
     n->used = size;
+    memset(n->data, 0, size);
     if (c && size > pool->next_size / 2) {
         /* A big request gets a chunk of its own, behind the current one,
          * which keeps serving the small requests. */

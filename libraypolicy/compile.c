@@ -781,8 +781,11 @@ static bool is_bool_literal(const ast_node *n, bool b)
     return n->kind == AST_LITERAL && n->u.lit.kind == VK_BOOL && n->u.lit.u.b == b;
 }
 
-/* Whether identifier NAME occurs anywhere in N (a conservative answer for
- * shadowing: an inner comprehension's own variable of that name counts). */
+/* Whether identifier NAME, as N's enclosing scope means it, occurs in N.
+ * A comprehension's own variables hide it: the accumulator in the
+ * condition, step and result (every macro's accumulator is "@result", so
+ * this is what lets nested macros be told apart), the iteration variables
+ * in the condition and step. */
 static bool mentions(const ast_node *n, const char *name)
 {
     if (!n)
@@ -816,10 +819,16 @@ static bool mentions(const ast_node *n, const char *name)
             if (mentions(n->u.strct.vals[i], name))
                 return true;
         return false;
-    case AST_COMPREHENSION:
-        return mentions(n->u.comp.range, name) || mentions(n->u.comp.init, name) ||
-               mentions(n->u.comp.cond, name) || mentions(n->u.comp.step, name) ||
+    case AST_COMPREHENSION: {
+        if (mentions(n->u.comp.range, name) || mentions(n->u.comp.init, name))
+            return true;
+        if (strcmp(n->u.comp.accu_var, name) == 0)
+            return false;
+        bool iter = strcmp(n->u.comp.iter_var, name) == 0 ||
+                    (n->u.comp.iter_var2 && strcmp(n->u.comp.iter_var2, name) == 0);
+        return (!iter && (mentions(n->u.comp.cond, name) || mentions(n->u.comp.step, name))) ||
                mentions(n->u.comp.result, name);
+    }
     }
     return true;
 }
@@ -874,6 +883,126 @@ static const ast_node *append_step(const ast_node *n)
     return step;
 }
 
+/* ---- Narrowing a bound list through an index (list_index.c) --------------------- */
+
+/* Whether P is a field path on identifier X that INDEX_SUBSET understands:
+ * x.?f1...?fk.orValue('D') (*OPTIONAL) or x.f1...fk.  Fills FIELDS (outermost
+ * last) and *NF, *DFLT. */
+#define MAX_INDEX_PATH 8
+static bool index_path(const ast_node *p, const char *x, const ast_node **fields, int *nf,
+                       const ast_node **dflt, bool *optional)
+{
+    int n = 0;
+    *dflt = NULL;
+    *optional = false;
+    if (p->kind == AST_CALL && p->u.call.target && p->u.call.nargs == 1 &&
+        strcmp(p->u.call.fn, "orValue") == 0) {
+        const ast_node *d = p->u.call.args[0];
+        if (d->kind != AST_LITERAL || d->u.lit.kind != VK_STRING)
+            return false;
+        *dflt = d;
+        *optional = true;
+        p = p->u.call.target;
+        while (is_call(p, "_?._", 2) && n < MAX_INDEX_PATH) {
+            const ast_node *f = p->u.call.args[1];
+            if (f->kind != AST_LITERAL || f->u.lit.kind != VK_STRING)
+                return false;
+            fields[n++] = f;
+            p = p->u.call.args[0];
+        }
+    } else {
+        while (p->kind == AST_SELECT && !p->u.select.test_only && n < MAX_INDEX_PATH) {
+            fields[n++] = p;
+            p = p->u.select.operand;
+        }
+    }
+    *nf = n;
+    return n > 0 && is_ident(p, x);
+}
+
+/* The conjuncts PATH(x) == E, E free of X, of the && tree PRED: up to MAX
+ * of them into PATHS and ES; returns how many. */
+#define MAX_INDEXED 4
+static int index_conjuncts(const ast_node *pred, const char *x, const ast_node **paths,
+                           const ast_node **es, int n)
+{
+    if (is_call(pred, "_&&_", 2)) {
+        n = index_conjuncts(pred->u.call.args[0], x, paths, es, n);
+        return index_conjuncts(pred->u.call.args[1], x, paths, es, n);
+    }
+    if (n == MAX_INDEXED || !is_call(pred, "_==_", 2))
+        return n;
+    const ast_node *fields[MAX_INDEX_PATH], *dflt;
+    int nf;
+    bool opt;
+    for (int side = 0; side < 2; side++) {
+        const ast_node *p = pred->u.call.args[side], *other = pred->u.call.args[1 - side];
+        if (index_path(p, x, fields, &nf, &dflt, &opt) && !mentions(other, x)) {
+            paths[n] = p;
+            es[n] = other;
+            return n + 1;
+        }
+    }
+    return n;
+}
+
+/* The path constant [optional, D, f1, ..., fk] of PATH on X; NULL on OOM. */
+static rpi_list *index_path_const(compiler *c, const ast_node *path, const char *x)
+{
+    const ast_node *fields[MAX_INDEX_PATH], *dflt;
+    int nf;
+    bool opt;
+    index_path(path, x, fields, &nf, &dflt, &opt);
+    rpi_list *pl = rpi_pool_alloc(c->prog->pool, sizeof *pl + (size_t)(nf + 2) * sizeof(val));
+    if (!pl)
+        return NULL;
+    pl->n = (uint32_t)nf + 2;
+    pl->items[0] = val_bool(opt);
+    pl->items[1] = dflt ? dflt->u.lit : val_null();
+    for (int i = 0; i < nf; i++) {
+        const ast_node *f = fields[nf - 1 - i];
+        pl->items[i + 2] = opt ? f->u.lit : val_string(f->u.select.field, f->u.select.field_len);
+    }
+    return pl;
+}
+
+/* After the range of comprehension N was compiled, at instruction RANGE_AT:
+ * when it is a bound variable and PRED (a filter or exists predicate, for
+ * which elements whose predicate is false do not count) has conjuncts
+ * PATH(x) == E, compile each E and an INDEX_SUBSET, which narrows the range
+ * to the elements that can satisfy that conjunct when that leaves fewer
+ * (which conjunct is the selective one is known only at run time). */
+static void maybe_index(compiler *c, const ast_node *n, const ast_node *pred, uint32_t range_at)
+{
+    if (c->failed || !pred || n->u.comp.iter_var2 || n->u.comp.range->kind != AST_IDENT ||
+        range_at + 1 != c->ncode || c->code[range_at].op != OP_LOAD_VAR)
+        return;
+    const ast_node *paths[MAX_INDEXED], *es[MAX_INDEXED];
+    int np = index_conjuncts(pred, n->u.comp.iter_var, paths, es, 0);
+    if (np == 0)
+        return;
+    rpi_list *pl = rpi_pool_alloc(c->prog->pool, sizeof *pl + (size_t)np * sizeof(val));
+    if (!pl) {
+        fail(c, RP_ENOMEM, NULL, "out of memory");
+        return;
+    }
+    pl->n = (uint32_t)np;
+    for (int i = 0; i < np; i++) {
+        rpi_list *p = index_path_const(c, paths[i], n->u.comp.iter_var);
+        if (!p) {
+            fail(c, RP_ENOMEM, NULL, "out of memory");
+            return;
+        }
+        pl->items[i] = val_list(p);
+    }
+    uint16_t k = push_const(c, val_list(pl), ESPAN(n->u.comp.range));
+    uint16_t name = c->code[range_at].a;
+    for (int i = 0; i < np; i++)
+        compile_node(c, es[i]);
+    emit(c, OP_INDEX_SUBSET, (uint8_t)np, k, name, ESPAN(n->u.comp.range));
+    adjust(c, -np); /* the keys (emit counts none for an x-dependent pop) */
+}
+
 /* all() and exists(): the predicate, then one instruction that folds it
  * into the result and either leaves the loop or jumps back. */
 static void compile_all_exists(compiler *c, const ast_node *n, const ast_node *pred, bool is_all)
@@ -881,7 +1010,10 @@ static void compile_all_exists(compiler *c, const ast_node *n, const ast_node *p
     const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
     uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
 
+    uint32_t range_at = c->ncode;
     compile_node(c, n->u.comp.range);
+    if (!is_all)
+        maybe_index(c, n, pred, range_at);
     uint16_t it = local_new(c, ESPAN(n));
     if (v2)
         (void)local_new(c, ESPAN(n));
@@ -921,7 +1053,10 @@ static void compile_comprehension(compiler *c, const ast_node *n)
     }
     const ast_node *append = append_step(n);
 
+    uint32_t range_at = c->ncode;
     compile_node(c, n->u.comp.range);
+    if (append && is_call(n->u.comp.step, "_?_:_", 3))
+        maybe_index(c, n, n->u.comp.step->u.call.args[0], range_at); /* filter() */
     uint16_t it = local_new(c, ESPAN(n));
     if (v2)
         (void)local_new(c, ESPAN(n));

@@ -220,6 +220,12 @@ typedef struct rpi_regex rpi_regex;
  * NULL with *ERRMSG (static or written into ERRBUF) on failure. */
 rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen);
 void rpi_regex_free(rpi_regex *re);
+/* As rpi_regex_compile, from this thread's cache of recently compiled
+ * patterns: *OWNED says whether the caller must free the result (when it
+ * is not in the cache).  A cached regex stays valid until this thread's
+ * next call. */
+rpi_regex *rpi_regex_compile_cached(const char *pattern, size_t len, char *errbuf, size_t errlen,
+                                   bool *owned);
 /* 1 match, 0 no match, -1 error (match limit hit: *ERRMSG set). */
 int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len,
                      const char **errmsg);
@@ -374,6 +380,7 @@ struct rp_activation {
     size_t nbindings, cap;
     uint32_t *var_binding;  /* per declared variable of ENV: index + 1 of
                                its binding, 0 when it is not bound */
+    struct rpi_list_index *indexes; /* of bound lists (list_index.c) */
     rpi_arena *bind_arena;  /* storage of typed bindings: lives until clear */
     rpi_arena *arena;       /* evaluation arena, reset per evaluation */
     val *frame;             /* VM stack, then locals, then variables:
@@ -389,6 +396,18 @@ struct rp_activation {
  * list) is frozen into the binding's own memory.  The policy engine binds
  * each object this way.  0 or RP_ENOMEM. */
 int rpi_activation_bind_val(rp_activation *act, const char *name, json_t *doc, val v);
+
+/* ---- Indexes of bound lists (list_index.c) ---------------------------------- */
+
+/* INDEX_SUBSET: the elements of RANGE (the list bound at position BINDING
+ * of ACT) that can satisfy PATH_i(x) == KEYS[i] for every path of PATHS, a
+ * constant list of [optional, D, f1, ..., fk] (x.?f1...?fk.orValue(D) when
+ * optional, else x.f1...fk); RANGE itself when no index applies.  The
+ * index is built on first use. */
+val rpi_list_index_subset(rp_activation *act, size_t binding, const rpi_list *paths, val range,
+                          const val *keys);
+/* Free the indexes of the binding at position BINDING (SIZE_MAX: all). */
+void rpi_list_index_drop(rp_activation *act, size_t binding);
 
 /* Look up a bound variable; false if NAME is not bound. */
 bool rpi_activation_lookup(const rp_activation *act, const char *name, val *out);

@@ -1211,9 +1211,24 @@ void rpi_regex_free(rpi_regex *re)
 /* ---- Matching ------------------------------------------------------------------- */
 
 /* What a thread reuses from match to match. */
+/* Patterns that are not constants (`s.matches(params.pattern)`) are
+ * compiled when the call runs; a check calls them for every object, so each
+ * thread keeps the last REGEX_CACHE_SIZE of them, least recently used out. */
+#define REGEX_CACHE_SIZE 32
+#define REGEX_CACHE_MAX_PATTERN 4096
+
+typedef struct cached_regex {
+    char *pattern;          /* NULL: an empty entry */
+    size_t len;
+    rpi_regex *re;
+    uint64_t used;          /* tick of the last use */
+} cached_regex;
+
 typedef struct scratch {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
+    cached_regex cache[REGEX_CACHE_SIZE];
+    uint64_t tick;
 } scratch;
 
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
@@ -1226,6 +1241,10 @@ static void scratch_free(scratch *sc)
         return;
     pcre2_match_data_free(sc->md);
     pcre2_match_context_free(sc->mctx);
+    for (int i = 0; i < REGEX_CACHE_SIZE; i++) {
+        free(sc->cache[i].pattern);
+        rpi_regex_free(sc->cache[i].re);
+    }
     free(sc);
 }
 
@@ -1270,6 +1289,40 @@ static scratch *thread_scratch(void)
         sc = NULL;
     }
     return sc;
+}
+
+rpi_regex *rpi_regex_compile_cached(const char *pattern, size_t len, char *errbuf, size_t errlen,
+                                   bool *owned)
+{
+    scratch *sc = len <= REGEX_CACHE_MAX_PATTERN ? thread_scratch() : NULL;
+    *owned = true;
+    if (!sc)
+        return rpi_regex_compile(pattern, len, errbuf, errlen);
+    cached_regex *victim = &sc->cache[0];
+    for (int i = 0; i < REGEX_CACHE_SIZE; i++) {
+        cached_regex *e = &sc->cache[i];
+        if (e->pattern && e->len == len && memcmp(e->pattern, pattern, len) == 0) {
+            e->used = ++sc->tick;
+            *owned = false;
+            return e->re;
+        }
+        if (!e->pattern || (victim->pattern && e->used < victim->used))
+            victim = e;
+    }
+    rpi_regex *re = rpi_regex_compile(pattern, len, errbuf, errlen);
+    char *copy = re ? malloc(len + 1) : NULL;
+    if (!copy)
+        return re; /* an invalid pattern, or no room to keep it: the caller frees */
+    memcpy(copy, pattern, len);
+    copy[len] = '\0';
+    free(victim->pattern);
+    rpi_regex_free(victim->re);
+    victim->pattern = copy;
+    victim->len = len;
+    victim->re = re;
+    victim->used = ++sc->tick;
+    *owned = false;
+    return re;
 }
 
 static bool limit_error(int rc)

@@ -125,7 +125,10 @@ static val has_field(rpi_ctx *cx, val x, val field)
     }
 }
 
-static val select_optional(rpi_ctx *cx, val x, val field)
+/* x.?f; FH is f's hash.  The optional's value is the map's own entry when
+ * the map is an arena map (its entries never change once made), so that
+ * optional chains over bound JSON allocate nothing. */
+static val select_optional(rpi_ctx *cx, val x, val field, uint32_t fh)
 {
     if (x.kind == VK_ERROR)
         return x;
@@ -136,6 +139,10 @@ static val select_optional(rpi_ctx *cx, val x, val field)
     }
     if (x.kind != VK_MAP)
         return rpi_err(cx, "type '%s' does not support field selection", rpi_val_type_name(x));
+    if (x.rep == REP_ARENA && x.u.map && x.u.map->hashes) {
+        int64_t e = rpi_map_find_hashed(x.u.map, field.u.s, field.aux, fh);
+        return val_optional(e >= 0 ? &x.u.map->vals[e] : NULL);
+    }
     val out;
     if (!rpi_map_get_str(x, field.u.s, field.aux, &out))
         return val_optional(NULL);
@@ -506,7 +513,7 @@ loop:
     }
 
     CASE(SELECT_OPT):
-        TOP = STAMP(select_optional(cx, TOP, K[pc->a]));
+        TOP = STAMP(select_optional(cx, TOP, K[pc->a], prog->khash[pc->a]));
         if (cx->limit_hit)
             goto fail;
         NEXT();
@@ -853,6 +860,15 @@ loop:
             goto fail;
         if (!(acc.kind == VK_BOOL && acc.u.b))
             pc += pc->b;
+        NEXT();
+    }
+
+    CASE(INDEX_SUBSET): {
+        val *keys = sp - pc->x;
+        int32_t var = same_env ? prog->name_vars[pc->b] : -1;
+        size_t binding = var >= 0 && act->var_binding[var] ? act->var_binding[var] - 1 : SIZE_MAX;
+        sp = keys;
+        TOP = rpi_list_index_subset(act, binding, K[pc->a].u.list, TOP, keys);
         NEXT();
     }
 

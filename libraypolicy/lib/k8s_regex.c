@@ -28,13 +28,15 @@ static val fn_find(rpi_ctx *cx, const val *args, unsigned argc)
         return rpi_err_oom(cx);
     char errbuf[256];
     errbuf[0] = '\0';
-    rpi_regex *re = rpi_regex_compile(pat.u.s, pat.aux, errbuf, sizeof errbuf);
+    bool owned;
+    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, &owned);
     if (!re)
         return compile_error(cx, errbuf);
     size_t a = 0, b = 0;
     const char *msg = NULL;
     int r = rpi_regex_find(re, s.u.s, s.aux, 0, &a, &b, &msg);
-    rpi_regex_free(re);
+    if (owned)
+        rpi_regex_free(re);
     if (r < 0)
         return rpi_err(cx, "%s", msg ? msg : "regex match failed");
     return r ? val_string(s.u.s + a, (uint32_t)(b - a)) : val_string("", 0);
@@ -60,14 +62,16 @@ static val fn_find_all(rpi_ctx *cx, const val *args, unsigned argc)
         return rpi_err_oom(cx);
     char errbuf[256];
     errbuf[0] = '\0';
-    rpi_regex *re = rpi_regex_compile(pat.u.s, pat.aux, errbuf, sizeof errbuf);
+    bool owned;
+    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, &owned);
     if (!re)
         return compile_error(cx, errbuf);
     uint64_t cap = limit < 0 || (uint64_t)limit > (uint64_t)s.aux + 1 ? (uint64_t)s.aux + 1
                                                                         : (uint64_t)limit;
     val *found = cap ? rpi_alloc(cx, sizeof(val) * cap) : NULL;
     if (cap && !found) {
-        rpi_regex_free(re);
+        if (owned)
+            rpi_regex_free(re);
         return rpi_err_oom(cx);
     }
     uint32_t n = 0;
@@ -79,7 +83,8 @@ static val fn_find_all(rpi_ctx *cx, const val *args, unsigned argc)
         const char *msg = NULL;
         int r = rpi_regex_find(re, s.u.s, s.aux, pos, &a, &b, &msg);
         if (r < 0) {
-            rpi_regex_free(re);
+            if (owned)
+                rpi_regex_free(re);
             return rpi_err(cx, "%s", msg ? msg : "regex match failed");
         }
         if (r == 0)
@@ -97,7 +102,8 @@ static val fn_find_all(rpi_ctx *cx, const val *args, unsigned argc)
         if (accept)
             found[n++] = val_string(s.u.s + a, (uint32_t)(b - a));
     }
-    rpi_regex_free(re);
+    if (owned)
+        rpi_regex_free(re);
     rpi_list *l = rpi_list_new(cx, n);
     if (!l)
         return rpi_err_oom(cx);

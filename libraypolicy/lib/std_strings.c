@@ -88,14 +88,16 @@ static val fn_matches(rpi_ctx *cx, const val *args, unsigned argc)
         return cost_exceeded();
     char errbuf[256];
     errbuf[0] = '\0';
-    rpi_regex *re = rpi_regex_compile(pat.u.s, pat.aux, errbuf, sizeof errbuf);
+    bool owned;
+    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, &owned);
     if (!re)
         return rpi_err(cx, "%s", errbuf[0] ? errbuf : "invalid regular expression");
     const char *msg = NULL;
     int r = rpi_regex_search(re, s.u.s, s.aux, &msg);
     val out = r < 0 ? rpi_err(cx, "%s", msg ? msg : "regular expression match failed")
                     : val_bool(r == 1);
-    rpi_regex_free(re);
+    if (owned)
+        rpi_regex_free(re);
     return out;
 }
 

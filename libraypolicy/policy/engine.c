@@ -214,6 +214,15 @@ typedef struct run_state {
     json_t **params;                /* per pack: defaults merged with the user's */
     rp_activation **acts;           /* per pack */
     size_t *rule_base;              /* per pack: index of its first rule in the report */
+    /* per rule (by report index): its variables' names as map keys, with
+     * their hashes, made on first use */
+    val **var_keys;
+    uint32_t **var_hashes;
+    size_t n_rules;
+    /* the Namespace objects by name: an open-addressing table of object
+     * indexes + 1 (find_namespace) */
+    size_t *ns_slots;
+    size_t ns_mask;
     bool oom;
 } run_state;
 
@@ -430,17 +439,45 @@ static json_t *make_request(const rpi_object *o)
     return req;
 }
 
+static bool is_namespace(const rpi_object *n)
+{
+    return n->kind && strcmp(n->kind, "Namespace") == 0 && n->group[0] == '\0' && n->name;
+}
+
+/* Index the Namespace objects by name (the first of a name wins, as a scan
+ * in input order would find it): a check looks one up for every object. */
+static void index_namespaces(run_state *S)
+{
+    size_t cap = 16;
+    while (cap < 2 * S->n_objects + 2)
+        cap *= 2;
+    S->ns_slots = calloc(cap, sizeof *S->ns_slots);
+    if (!S->ns_slots) {
+        S->oom = true;
+        return;
+    }
+    S->ns_mask = cap - 1;
+    for (size_t i = 0; i < S->n_objects; i++) {
+        const rpi_object *n = &S->objects[i];
+        if (!is_namespace(n))
+            continue;
+        size_t s = rpi_str_hash32(n->name, strlen(n->name)) & S->ns_mask;
+        while (S->ns_slots[s] && strcmp(S->objects[S->ns_slots[s] - 1].name, n->name) != 0)
+            s = (s + 1) & S->ns_mask;
+        if (!S->ns_slots[s])
+            S->ns_slots[s] = i + 1;
+    }
+}
+
 static const json_t *find_namespace(const run_state *S, const rpi_object *o)
 {
     if (rpi_kind_cluster_scoped(o->group, o->kind))
         return NULL;
     const char *ns = o->namespace_ ? o->namespace_ : "default";
-    for (size_t i = 0; i < S->n_objects; i++) {
-        const rpi_object *n = &S->objects[i];
-        if (n->kind && strcmp(n->kind, "Namespace") == 0 && n->group[0] == '\0' && n->name &&
-            strcmp(n->name, ns) == 0)
-            return n->json;
-    }
+    for (size_t s = rpi_str_hash32(ns, strlen(ns)) & S->ns_mask; S->ns_slots[s];
+         s = (s + 1) & S->ns_mask)
+        if (strcmp(S->objects[S->ns_slots[s] - 1].name, ns) == 0)
+            return S->objects[S->ns_slots[s] - 1].json;
     return NULL;
 }
 
@@ -469,11 +506,16 @@ static int eval_expr(rp_activation *act, const rpi_pexpr *e, val *out, char *msg
     return RP_OK;
 }
 
-/* Per (object, rule) evaluation state: the variables computed so far. */
+/* Per (object, rule) evaluation state: the variables computed so far.
+ * `variables` is bound to VMAP, a map of every variable of the rule whose
+ * values are VARS, filled in as they are computed: an expression reads only
+ * the variables it needs, which are computed before it runs. */
 typedef struct rule_eval {
     const rpi_rule *rule;
     val *vars;
     bool *done;
+    rpi_map vmap;
+    bool vmap_bound;        /* `variables` is VMAP (not a map of the done ones) */
 } rule_eval;
 
 /* Compute what E needs and bind `variables` to a map of them. */
@@ -502,6 +544,13 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
             R->vars[i].flags = 0;
         R->done[i] = true;
     }
+    if (!e->reads_all_variables) {
+        if (R->vmap_bound)
+            return RP_OK;
+        R->vmap_bound = true;
+        return rpi_activation_bind_val(act, "variables", NULL, val_map(&R->vmap));
+    }
+    R->vmap_bound = false;
     rpi_ctx cx = {0};
     cx.arena = act->arena;
     cx.env = act->env;
@@ -561,6 +610,30 @@ static void check_rule(run_state *S, size_t pack, size_t ri, const rpi_object *o
     R->rule = r;
     memset(R->done, 0, r->n_variables * sizeof *R->done);
     rpi_activation_bind_val(act, "variables", NULL, val_null());
+    R->vmap_bound = false;
+    if (r->n_variables) {
+        if (!S->var_keys[rule_index]) {
+            val *keys = malloc(r->n_variables * sizeof *keys);
+            uint32_t *hashes = malloc(r->n_variables * sizeof *hashes);
+            if (!keys || !hashes) {
+                free(keys);
+                free(hashes);
+                S->oom = true;
+                return;
+            }
+            for (size_t i = 0; i < r->n_variables; i++) {
+                const char *name = r->variables[i].name;
+                keys[i] = val_string(name, (uint32_t)strlen(name));
+                hashes[i] = rpi_str_hash32(name, strlen(name));
+            }
+            S->var_keys[rule_index] = keys;
+            S->var_hashes[rule_index] = hashes;
+        }
+        for (size_t i = 0; i < r->n_variables; i++)
+            R->vars[i] = VAL_ERROR_LIT("variable not computed");
+        R->vmap = (rpi_map){(uint32_t)r->n_variables, 0, S->var_keys[rule_index], R->vars, NULL,
+                            S->var_hashes[rule_index]};
+    }
     const rpi_input *in = &S->c->inputs[o->input];
     char msg[768];
     rpi_outcome outcome = RPI_OUT_PASS;
@@ -657,6 +730,11 @@ static void add_rules(run_state *S)
         }
         base += pk->n_rules;
     }
+    S->n_rules = base;
+    S->var_keys = calloc(base ? base : 1, sizeof *S->var_keys);
+    S->var_hashes = calloc(base ? base : 1, sizeof *S->var_hashes);
+    if (!S->var_keys || !S->var_hashes)
+        S->oom = true;
 }
 
 rp_report *rp_checker_run(rp_checker *c, rp_error *err)
@@ -678,7 +756,9 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
         for (size_t i = 0; i < c->packs[p]->n_rules; i++)
             if (c->packs[p]->rules[i].n_variables > max_vars)
                 max_vars = c->packs[p]->rules[i].n_variables;
-    rule_eval R = {NULL, calloc(max_vars, sizeof(val)), calloc(max_vars, sizeof(bool))};
+    rule_eval R = {0};
+    R.vars = calloc(max_vars, sizeof(val));
+    R.done = calloc(max_vars, sizeof(bool));
     if (!S.rep || !S.inventory || !S.params || !S.acts || !S.rule_base || !R.vars || !R.done)
         S.oom = true;
     for (size_t p = 0; p < c->n_packs && !S.oom; p++) {
@@ -692,6 +772,8 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
         prepare_params(&S);
     if (!S.oom)
         collect_objects(&S);
+    if (!S.oom)
+        index_namespaces(&S);
     for (size_t p = 0; p < c->n_packs && !S.oom; p++) {
         rp_activation *act = S.acts[p];
         if (rpi_activation_bind_val(act, "params", S.params[p], rpi_val_from_json(S.params[p])) ||
@@ -732,6 +814,13 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
     free(S.acts);
     free(S.params);
     free(S.rule_base);
+    for (size_t i = 0; i < S.n_rules; i++) {
+        free(S.var_keys[i]);
+        free(S.var_hashes[i]);
+    }
+    free(S.var_keys);
+    free(S.var_hashes);
+    free(S.ns_slots);
     free(R.vars);
     free(R.done);
     json_decref(S.inventory);

@@ -320,6 +320,7 @@ static bool compile_field(loader *L, const json_t *obj, const char *key, const c
         fail_at(L, NULL, false, w, "out of memory");
         ok = false;
     }
+    e->reads_all_variables = refs.whole;
     if (ok && refs.whole)
         for (size_t i = 0; i < nvars; i++)
             mark_needs(scope, i, mark);

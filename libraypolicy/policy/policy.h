@@ -39,6 +39,10 @@ typedef struct rpi_pexpr {
      * reads, directly or through other variables, in definition order. */
     unsigned *needs;
     size_t n_needs;
+    /* `variables` is used whole (passed, indexed, iterated), not only as
+     * variables.name: the engine then binds a map of just the variables
+     * computed so far. */
+    bool reads_all_variables;
 } rpi_pexpr;
 
 typedef struct rpi_named_expr {

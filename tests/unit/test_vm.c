@@ -90,6 +90,95 @@ Test(vm, fused_macros_keep_the_expansion_semantics)
                 "10");
 }
 
+/* filter()/exists() over a bound list narrowed through an index of the
+ * conjuncts PATH(x) == E (list_index.c) give what a scan gives: the same
+ * elements in the same order, the errors of elements whose path fails. */
+Test(vm, indexed_filter_and_exists_match_a_scan)
+{
+    const char *inv =
+        "[{\"kind\": \"A\", \"metadata\": {\"namespace\": \"n1\", \"name\": \"a1\"}},"
+        " {\"kind\": \"B\", \"metadata\": {\"namespace\": \"n1\", \"name\": \"b1\"}},"
+        " {\"kind\": \"A\", \"metadata\": {\"namespace\": \"n2\", \"name\": \"a2\"}},"
+        " {\"kind\": \"A\", \"metadata\": {\"name\": \"a0\"}},"
+        " {\"kind\": \"A\", \"metadata\": {\"namespace\": 7, \"name\": \"a7\"}},"
+        " {\"kind\": \"A\", \"metadata\": \"not a map\"},"
+        " {\"kind\": \"A\", \"metadata\": {\"namespace\": \"n1\", \"name\": \"a3\"}}]";
+    const char *vars[] = {"inv", inv, "ns", "\"n1\"", NULL};
+    static const struct {
+        const char *expr, *want;
+    } cases[] = {
+        /* the element whose metadata is a string makes .?namespace fail:
+         * an error a scan meets too */
+        {"inv.filter(x, x.?kind.orValue('') == 'A' && x.?metadata.?namespace.orValue('') == ns)"
+         ".map(x, x.metadata.name)", NULL},
+        /* restricted to the elements that are maps all the way */
+        {"inv.filter(x, x.?kind.orValue('') == 'A' && x.?metadata.?namespace.orValue('') == ns && "
+         "type(x.metadata) == map).map(x, x.metadata.name)", "[\"a1\",\"a3\"]"},
+        {"inv.exists(x, x.?kind.orValue('') == 'B' && x.?metadata.?namespace.orValue('') == ns)", "true"},
+        {"inv.exists(x, x.?kind.orValue('') == 'B' && x.?metadata.?namespace.orValue('') == 'n2')", "false"},
+        /* a missing field takes the default */
+        {"inv.exists(x, x.?metadata.?namespace.orValue('none') == 'none' && x.kind == 'A')", "true"},
+        /* the plain form: where the path fails (metadata a string) the
+         * error stays, unless another conjunct is false for that element */
+        {"inv.filter(x, x.kind == 'A' && x.metadata.name == 'a2').size()", NULL},
+        {"inv.filter(x, x.kind == 'B' && x.metadata.name == 'b1').size()", "1"},
+        /* E that is not a string: no index, the same answer */
+        {"inv.exists(x, x.?metadata.?namespace.orValue('') == 7)", "true"},
+        {"inv.filter(x, x.?metadata.?namespace.orValue('') == 8 && x.kind == 'A').size()", NULL},
+        {"inv.filter(x, x.kind == 'B').map(x, x.metadata.name)", "[\"b1\"]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        eval_result r = eval_in(RP_PROFILE_KUBERNETES, cases[i].expr, vars);
+        if (!cases[i].want) {
+            cr_assert_eq(r.rc, RP_EEVAL, "%s: rc %d %s", cases[i].expr, r.rc, r.json);
+            continue;
+        }
+        cr_assert_eq(r.rc, 0, "%s: rc %d: %s", cases[i].expr, r.rc, r.err.message);
+        cr_assert_str_eq(r.json, cases[i].want, "%s", cases[i].expr);
+    }
+    eval_result r = eval_in(RP_PROFILE_KUBERNETES,
+                            "inv.filter(x, x.?kind.orValue('') == 'A' && "
+                            "x.?metadata.?namespace.orValue('') == ns && x.metadata.name != 'zz' || "
+                            "false).size()",
+                            vars);
+    cr_assert_eq(r.rc, RP_EEVAL, "an || at the top is no conjunction: %d %s", r.rc, r.json);
+}
+
+/* An index belongs to one binding: binding the list again drops it. */
+Test(vm, index_follows_rebinding)
+{
+    rp_env_options o;
+    rp_env_options_init(&o);
+    o.profile = RP_PROFILE_KUBERNETES;
+    const char *names[] = {"inv", NULL};
+    o.variables = names;
+    rp_error err;
+    rp_env *env = rp_env_new(&o, &err);
+    cr_assert_not_null(env);
+    const char *expr = "inv.filter(x, x.?k.orValue('') == 'a').size()";
+    rp_program *prog = NULL;
+    cr_assert_eq(rp_compile(env, expr, strlen(expr), &prog, &err), 0, "%s", err.message);
+    rp_activation *act = rp_activation_new(env, &err);
+    const char *docs[] = {"[{\"k\": \"a\"}, {\"k\": \"b\"}]",
+                          "[{\"k\": \"a\"}, {\"k\": \"a\"}, {\"k\": \"a\"}]", "[]"};
+    const int64_t want[] = {1, 3, 0};
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 3; i++) {
+            cr_assert_eq(rp_activation_bind_json(act, "inv", docs[i], strlen(docs[i]), &err), 0);
+            for (int rep = 0; rep < 2; rep++) {
+                rp_value *v = NULL;
+                cr_assert_eq(rp_eval(prog, act, &v, &err), 0, "%s", err.message);
+                int64_t n = -1;
+                cr_assert_eq(rp_value_int(v, &n), 0);
+                cr_assert_eq(n, want[i], "doc %d: %lld", i, (long long)n);
+                rp_value_free(v);
+            }
+        }
+    rp_activation_free(act);
+    rp_program_free(prog);
+    rp_env_free(env);
+}
+
 Test(vm, comprehension_over_non_collection_is_error)
 {
     EXPECT_ERROR("dyn(1).all(x, x > 0)", RP_EEVAL);
