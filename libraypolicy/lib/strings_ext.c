@@ -651,7 +651,8 @@ static bool format_value(textbuf *b, val v, const char **bad_type)
                 return *bad_type == NULL;
             }
         }
-        qsort(ents, m, sizeof *ents, entry_cmp);
+        if (m) /* qsort's array may not be NULL, even for no element */
+            qsort(ents, m, sizeof *ents, entry_cmp);
         tb_add(b, "{", 1);
         for (uint32_t i = 0; i < m; i++) {
             if (i)

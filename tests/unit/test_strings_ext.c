@@ -186,6 +186,9 @@ Test(strings_ext, format_string_clause)
            "\"[abc, 3.14, null, [9, 8, 7, 6], 2023-02-03T23:31:20Z]\"");
     expect("'%s'.format([{'strKey': 'x', 6: duration('422s'), true: 42}])",
            "\"{6: 422s, strKey: x, true: 42}\"");
+    /* an empty map (fuzz_eval found the sort of no entry) */
+    expect("'%s'.format([{}])", "\"{}\"");
+    expect("'%s'.format([[{}, {'a': {}}]])", "\"[{}, {a: {}}]\"");
 }
 
 /* string_ext.json format_errors, with formatting_v2.go's wording */
