@@ -74,11 +74,22 @@
 
 struct rpi_regex {
     pcre2_code *code;       /* the pattern, JIT-compiled when possible */
-    pcre2_code *dfa;        /* (?s:.)*?(?:pattern), anchored: for the DFA matcher */
+    /* (?s:.)*?(?:pattern), anchored, for the DFA matcher: compiled from
+     * DFA_TEXT the first time a match needs it (one that exceeds the
+     * backtracking budget, which few patterns ever meet), published with
+     * an atomic compare-and-swap since threads share a regex. */
+    pcre2_code *dfa;
+    char *dfa_text;
+    size_t dfa_len;
     bool anchored;          /* the pattern can only match at the start */
-    bool jit;               /* CODE is JIT-compiled: match with pcre2_jit_match,
-                               which skips pcre2_match's checks (subjects are
-                               CEL strings, valid UTF-8 always) */
+    /* A JIT-compiled copy of CODE, made by the first match (JIT compiling
+     * costs more than the rest of a compile, and a pattern may never run:
+     * V8 too compiles a regex when it first runs) and published with a
+     * compare-and-swap; JIT_FAILED when PCRE2 has no JIT here, and the
+     * matches interpret CODE.  Matches with it call pcre2_jit_match, which
+     * skips pcre2_match's checks (subjects are CEL strings, valid UTF-8). */
+    pcre2_code *jit;
+    int jit_failed;
 };
 
 /* ---- The translator -------------------------------------------------------- */
@@ -1170,10 +1181,13 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
 
     rpi_regex *re = calloc(1, sizeof *re);
     int ec = PCRE2_ERROR_HEAP_FAILED;
-    if (re && (re->code = compile_pcre(x.out + body, x.olen - body - 1, 0, &ec)) != NULL)
-        re->dfa = compile_pcre(x.out, x.olen, PCRE2_ANCHORED, &ec);
+    if (re && (re->code = compile_pcre(x.out + body, x.olen - body - 1, 0, &ec)) != NULL) {
+        re->dfa_text = x.out; /* the DFA form, compiled when first needed */
+        re->dfa_len = x.olen;
+        x.out = NULL;
+    }
     free(x.out);
-    if (!re || !re->code || !re->dfa) {
+    if (!re || !re->code) {
         /* Go accepted it; PCRE2 can still refuse, mostly for size. */
         if (errbuf && errlen) {
             if (ec == PCRE2_ERROR_HEAP_FAILED) {
@@ -1192,7 +1206,6 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
         rpi_regex_free(re);
         return NULL;
     }
-    re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0; /* failure: interpret */
     uint32_t all = 0;
     pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &all);
     re->anchored = (all & PCRE2_ANCHORED) != 0;
@@ -1204,8 +1217,59 @@ void rpi_regex_free(rpi_regex *re)
     if (!re)
         return;
     pcre2_code_free(re->code);
+    pcre2_code_free(re->jit);
     pcre2_code_free(re->dfa);
+    free(re->dfa_text);
     free(re);
+}
+
+/* RE's JIT-compiled code, made on first use; NULL when there is no JIT (or
+ * no memory for it): interpret RE->code then. */
+static const pcre2_code *jit_compile_once(rpi_regex *w);
+
+static inline const pcre2_code *jit_code(const rpi_regex *re)
+{
+    rpi_regex *w = (rpi_regex *)re; /* the lazily filled members are atomic */
+    pcre2_code *code = __atomic_load_n(&w->jit, __ATOMIC_ACQUIRE);
+    if (code || __atomic_load_n(&w->jit_failed, __ATOMIC_RELAXED))
+        return code;
+    return jit_compile_once(w);
+}
+
+static __attribute__((noinline)) const pcre2_code *jit_compile_once(rpi_regex *w)
+{
+    const rpi_regex *re = w;
+    pcre2_code *mine = pcre2_code_copy(re->code);
+    if (!mine || pcre2_jit_compile(mine, PCRE2_JIT_COMPLETE) != 0) {
+        pcre2_code_free(mine);
+        __atomic_store_n(&w->jit_failed, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    pcre2_code *expected = NULL;
+    if (__atomic_compare_exchange_n(&w->jit, &expected, mine, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return mine;
+    pcre2_code_free(mine); /* another thread was first */
+    return expected;
+}
+
+/* RE's DFA form, compiled on first use; NULL when PCRE2 refuses it (for
+ * size) or memory runs out. */
+static pcre2_code *dfa_code(const rpi_regex *re)
+{
+    pcre2_code *code = __atomic_load_n(&((rpi_regex *)re)->dfa, __ATOMIC_ACQUIRE);
+    if (code)
+        return code;
+    int ec;
+    pcre2_code *mine = compile_pcre(re->dfa_text, re->dfa_len, PCRE2_ANCHORED, &ec);
+    if (!mine)
+        return NULL;
+    pcre2_code *expected = NULL;
+    if (__atomic_compare_exchange_n(&((rpi_regex *)re)->dfa, &expected, mine, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return mine;
+    pcre2_code_free(mine); /* another thread was first */
+    return expected;
 }
 
 /* ---- Matching ------------------------------------------------------------------- */
@@ -1335,14 +1399,17 @@ static bool limit_error(int rc)
 static int dfa_search(const rpi_regex *re, PCRE2_SPTR s, size_t len, scratch *sc)
 {
     int ws[DFA_WORKSPACE];
+    pcre2_code *dfa = dfa_code(re);
+    if (!dfa)
+        return PCRE2_ERROR_MATCHLIMIT; /* the backtracking match already ran out */
     pcre2_set_match_limit(sc->mctx, RPI_REGEX_BUDGET);
-    int rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
+    int rc = pcre2_dfa_match(dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
                              DFA_WORKSPACE);
     if (rc == PCRE2_ERROR_DFA_WSSIZE) {
         int *big = malloc(DFA_WORKSPACE_BIG * sizeof *big);
         if (!big)
             return PCRE2_ERROR_NOMEMORY;
-        rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
+        rc = pcre2_dfa_match(dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
                              DFA_WORKSPACE_BIG);
         free(big);
     }
@@ -1363,8 +1430,9 @@ int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const
     uint64_t per_start = RPI_REGEX_BUDGET / starts;
     pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
                                                    ? RPI_REGEX_MIN_PER_START : per_start));
-    int rc = re->jit ? pcre2_jit_match(re->code, s, len, 0, 0, sc->md, sc->mctx)
-                     : pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
+    const pcre2_code *jit = jit_code(re);
+    int rc = jit ? pcre2_jit_match(jit, s, len, 0, 0, sc->md, sc->mctx)
+                 : pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
     if (limit_error(rc))
         rc = dfa_search(re, s, len, sc);
     scratch_free(own);
@@ -1404,7 +1472,9 @@ int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t 
     uint64_t per_start = RPI_REGEX_BUDGET / starts;
     pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
                                                    ? RPI_REGEX_MIN_PER_START : per_start));
-    int rc = pcre2_match(re->code, s, len, start, 0, sc->md, sc->mctx);
+    const pcre2_code *jit = jit_code(re);
+    int rc = jit ? pcre2_jit_match(jit, s, len, start, 0, sc->md, sc->mctx)
+                 : pcre2_match(re->code, s, len, start, 0, sc->md, sc->mctx);
     if (rc >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sc->md);
         *mstart = ov[0];
