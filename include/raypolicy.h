@@ -119,17 +119,59 @@ typedef struct rp_env_options {
     /* Disable the macros has/all/exists/exists_one/map/filter; default 0. */
     int disable_macros;
     size_t max_expression_length;  /* bytes; default 100000 */
-    unsigned max_nesting_depth;    /* parser recursion; default 250 */
+    unsigned max_nesting_depth;    /* parser recursion; default 250,
+                                      at most 1000 */
     uint64_t cost_budget;          /* per evaluation; default 1000000
                                       (Kubernetes' per-expression limit) */
     size_t max_eval_memory;        /* bytes the evaluation arena may use;
                                       default 64 MiB */
+    /* Limits added in 0.1 (docs/limits.md says why each default is what it
+     * is).  Exceeding one is RP_ELIMIT, or an error entry of a report, with
+     * a message naming the field, e.g. "expression nesting exceeds limit
+     * max_nesting_depth (250)".  0 means the default, as above. */
+    size_t max_ast_nodes;          /* syntax tree nodes of one expression,
+                                      macros expanded; default 200000 */
+    size_t max_program_size;       /* bytecode instructions of one program;
+                                      default 500000 */
+    uint64_t rule_cost_budget;     /* total cost of one rule's expressions
+                                      (matchConditions, variables,
+                                      validations, messageExpressions) on
+                                      one object: what Kubernetes'
+                                      RuntimeCELCostBudget bounds for one
+                                      policy on one request; default 10000000 */
+    size_t max_string_size;        /* bytes of a string or bytes value an
+                                      evaluation builds; default 4 MiB */
+    size_t max_list_size;          /* elements of a list, entries of a map
+                                      an evaluation builds; default 1000000 */
+    size_t max_regex_length;       /* bytes of a regular expression;
+                                      default 100000 */
+    uint64_t regex_match_limit;    /* backtracking steps of one regex match
+                                      (PCRE2's match limit, shared by all
+                                      start positions); default 1000000 */
+    uint64_t max_comprehension_iterations; /* loop iterations of one
+                                      evaluation, all comprehensions
+                                      together; default 1000000 */
+    size_t max_input_bytes;        /* bytes of one JSON or YAML input: a
+                                      bound variable, a manifest file or
+                                      text, a parameter file; default 16 MiB */
+    unsigned max_input_depth;      /* nesting of objects/arrays (mappings/
+                                      sequences) in JSON and YAML input;
+                                      default 1000, at most 10000 (bound
+                                      JSON: jansson stops at 2048 anyway) */
+    size_t max_input_documents;    /* documents of one YAML stream;
+                                      default 10000 */
+    size_t max_yaml_alias_nodes;   /* nodes YAML aliases may bring into one
+                                      stream (billion laughs); default 1000000 */
+    size_t max_pack_bytes;         /* bytes of one pack file; default 4 MiB */
 } rp_env_options;
 
 RP_API void rp_env_options_init(rp_env_options *opts);
 
 /* A new environment.  OPTS may be NULL for the Kubernetes defaults.
- * Returns NULL on failure with ERR filled (RP_EINVAL, RP_ENOMEM).
+ * Returns NULL on failure with ERR filled (RP_EINVAL, RP_ENOMEM; RP_EINVAL
+ * names a limit set above its ceiling: max_nesting_depth above 1000 or
+ * max_input_depth above 10000, which would let recursion overrun a
+ * thread's stack).
  * Free with rp_env_free() after every program compiled in it is freed.
  * Immutable: any thread may use it. */
 RP_API rp_env *rp_env_new(const rp_env_options *opts, rp_error *err);
@@ -169,7 +211,8 @@ RP_API void rp_activation_free(rp_activation *act);
 /* Bind variable NAME to the JSON text JSON (LEN bytes).  The document is
  * parsed once and evaluated in place.  JSON numbers are CEL int when they
  * are integral and fit int64, otherwise double.  Binding a name again
- * replaces the earlier value.  Codes: RP_EJSON RP_ENOMEM RP_EINVAL */
+ * replaces the earlier value.  Codes: RP_EJSON RP_ELIMIT (more than the
+ * environment's max_input_bytes or max_input_depth) RP_ENOMEM RP_EINVAL */
 RP_API int rp_activation_bind_json(rp_activation *act, const char *name,
                                    const char *json, size_t len, rp_error *err);
 
@@ -269,7 +312,8 @@ RP_API void rp_free(void *p);
  * are compiled in the profile the pack names (spec.profile, default
  * kubernetes).  Errors name file:line:column and, for expressions, the
  * position inside them.  Codes: RP_EPACK RP_EYAML RP_EIO RP_ENOMEM
- * RP_ENOTFOUND (no such built-in pack). */
+ * RP_ENOTFOUND (no such built-in pack) RP_ELIMIT (ENV's max_pack_bytes,
+ * max_input_depth or max_yaml_alias_nodes; docs/limits.md). */
 typedef struct rp_pack rp_pack;
 
 RP_API rp_pack *rp_pack_load_file(const rp_env *env, const char *path, rp_error *err);
@@ -301,6 +345,14 @@ typedef struct rp_checker rp_checker; /* one check being put together */
 /* A check: packs, parameters and inputs, then rp_checker_run().  One
  * thread at a time.  Packs are borrowed and must outlive the checker. */
 RP_API rp_checker *rp_checker_new(rp_error *err);
+/* A checker whose inputs (objects and parameters) are read within ENV's
+ * limits: max_input_bytes, max_input_depth, max_input_documents,
+ * max_yaml_alias_nodes (NULL: the defaults; rp_checker_new() is
+ * rp_checker_new_v2(NULL, err)).  The limits are copied: ENV may be freed
+ * before the checker.  Each pack's expressions run within the limits of
+ * the environment the pack was loaded with (cost_budget, rule_cost_budget,
+ * ...).  An input beyond a limit is an error entry of the report. */
+RP_API rp_checker *rp_checker_new_v2(const rp_env *env, rp_error *err);
 RP_API void rp_checker_free(rp_checker *c);
 /* Add a pack.  RP_EPACK when one of its rule IDs is in a pack already added. */
 RP_API int rp_checker_add_pack(rp_checker *c, const rp_pack *pack, rp_error *err);
@@ -312,7 +364,8 @@ RP_API int rp_checker_set_params(rp_checker *c, const char *text, size_t len,
 /* Objects to check: LEN bytes of YAML (any number of documents) or JSON;
  * `kind: List` and *List objects are expanded.  SOURCE names the input in
  * the report.  A document that cannot be read is an error entry of the
- * report; the others are still checked. */
+ * report; the others are still checked.  Text longer than the checker's
+ * max_input_bytes is not read: RP_ELIMIT, and an error entry. */
 RP_API int rp_checker_add_input(rp_checker *c, const char *source, const char *text, size_t len,
                                 rp_error *err);
 /* A file, "-" for standard input, or a directory (its *.yaml, *.yml and

@@ -178,32 +178,243 @@ static char *widen_big_integers(const char *json, size_t len, size_t *out_len)
     return out;
 }
 
-static json_t *parse_json(const char *json, size_t len, const char *name, rp_error *err)
+/* ---- Telling a failed allocation inside jansson from invalid JSON ---------------- */
+
+/* jansson 2.14 has no out-of-memory error for json_loadb: a failed
+ * allocation gives no message at all, or, inside its lexer, a syntax error
+ * ("invalid token", "string or '}' expected") about a text that is valid.
+ * This reader of RFC 8259 (with jansson's extras: any value at the top,
+ * \u0000 allowed; its nesting limit) allocates nothing, so it can say
+ * "the text was valid": jansson then failed for want of memory. */
+typedef struct jscan {
+    const char *p, *end;
+    unsigned depth;
+} jscan;
+
+static void scan_ws(jscan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static bool scan_hex4(jscan *s, unsigned *out)
+{
+    if (s->end - s->p < 4)
+        return false;
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = *s->p++;
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool scan_string(jscan *s)
+{
+    const char *start = ++s->p;
+    while (s->p < s->end && *s->p != '"') {
+        unsigned char c = (unsigned char)*s->p;
+        if (c < 0x20)
+            return false;
+        s->p++;
+        if (c != '\\')
+            continue;
+        if (s->p == s->end)
+            return false;
+        c = (unsigned char)*s->p++;
+        if (c == 'u') {
+            unsigned u, lo;
+            if (!scan_hex4(s, &u) || (u >= 0xDC00 && u <= 0xDFFF))
+                return false;
+            if (u >= 0xD800 && u <= 0xDBFF &&
+                (s->end - s->p < 2 || s->p[0] != '\\' || s->p[1] != 'u' ||
+                 (s->p += 2, !scan_hex4(s, &lo)) || lo < 0xDC00 || lo > 0xDFFF))
+                return false;
+        } else if (!strchr("\"\\/bfnrt", c) || c == '\0') {
+            return false;
+        }
+    }
+    if (s->p == s->end || !rpi_utf8_valid(start, (size_t)(s->p - start)))
+        return false;
+    s->p++;
+    return true;
+}
+
+static bool scan_digits(jscan *s)
+{
+    const char *d = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > d;
+}
+
+static bool scan_number(jscan *s)
+{
+    if (*s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (!scan_digits(s))
+        return false;
+    if (s->p < s->end && *s->p == '.' && (s->p++, !scan_digits(s)))
+        return false;
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (!scan_digits(s))
+            return false;
+    }
+    return true;
+}
+
+static bool scan_word(jscan *s, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n) != 0)
+        return false;
+    s->p += n;
+    return true;
+}
+
+/* jansson's JSON_PARSER_MAX_DEPTH. */
+#define JSCAN_MAX_DEPTH 2048
+
+static bool scan_value(jscan *s)
+{
+    scan_ws(s);
+    if (s->p == s->end)
+        return false;
+    char c = *s->p;
+    if (c == '"')
+        return scan_string(s);
+    if (c == '-' || (c >= '0' && c <= '9'))
+        return scan_number(s);
+    if (c == 't')
+        return scan_word(s, "true");
+    if (c == 'f')
+        return scan_word(s, "false");
+    if (c == 'n')
+        return scan_word(s, "null");
+    if (c != '[' && c != '{')
+        return false;
+    if (++s->depth > JSCAN_MAX_DEPTH)
+        return false;
+    char close = c == '[' ? ']' : '}';
+    s->p++;
+    scan_ws(s);
+    if (s->p < s->end && *s->p == close) {
+        s->p++;
+        s->depth--;
+        return true;
+    }
+    for (;;) {
+        if (close == '}') {
+            scan_ws(s);
+            if (s->p == s->end || *s->p != '"' || !scan_string(s))
+                return false;
+            scan_ws(s);
+            if (s->p == s->end || *s->p++ != ':')
+                return false;
+        }
+        if (!scan_value(s))
+            return false;
+        scan_ws(s);
+        if (s->p == s->end)
+            return false;
+        c = *s->p++;
+        if (c == close)
+            break;
+        if (c != ',')
+            return false;
+    }
+    s->depth--;
+    return true;
+}
+
+/* Whether jansson's failure JERR on TEXT can only be a failed allocation. */
+static bool json_failed_for_memory(const char *text, size_t len, const json_error_t *jerr)
+{
+    if (jerr->text[0] == '\0')
+        return true;
+    switch (json_error_code(jerr)) {
+    case json_error_invalid_syntax:
+    case json_error_premature_end_of_input:
+    case json_error_end_of_input_expected:
+        break;
+    default:
+        return false;
+    }
+    jscan s = {text, text + len, 0};
+    if (!scan_value(&s))
+        return false;
+    scan_ws(&s);
+    return s.p == s.end;
+}
+
+/* Parse JSON into *OUT: RP_OK, RP_EJSON or RP_ENOMEM with ERR filled. */
+static int parse_json(const char *json, size_t len, const char *name, json_t **out, rp_error *err)
 {
     json_error_t jerr;
+    memset(&jerr, 0, sizeof jerr);
     const size_t flags = JSON_DECODE_ANY | JSON_ALLOW_NUL;
+    bool oom = false;
     json_t *doc = json_loadb(json, len, flags, &jerr);
     if (!doc && strncmp(jerr.text, "too big integer", 15) == 0) {
         size_t wlen = 0;
         char *wide = widen_big_integers(json, len, &wlen);
-        if (wide) {
-            json_error_t jerr2;
-            doc = json_loadb(wide, wlen, flags, &jerr2);
-            free(wide);
-        }
+        json_error_t jerr2;
+        memset(&jerr2, 0, sizeof jerr2);
+        doc = wide ? json_loadb(wide, wlen, flags, &jerr2) : NULL;
+        oom = !wide || (!doc && json_failed_for_memory(wide, wlen, &jerr2));
+        free(wide);
+    } else if (!doc) {
+        oom = json_failed_for_memory(json, len, &jerr);
     }
-    if (!doc)
-        rpi_error_set(err, RP_EJSON, name, jerr.line > 0 ? (unsigned)jerr.line : 0,
-                      jerr.column > 0 ? (unsigned)jerr.column : 0, "invalid JSON for variable '%s': %s",
-                      name, jerr.text);
-    return doc;
+    *out = doc;
+    if (doc)
+        return RP_OK;
+    if (oom) {
+        rpi_error_set(err, RP_ENOMEM, name, 0, 0, "out of memory");
+        return RP_ENOMEM;
+    }
+    rpi_error_set(err, RP_EJSON, name, jerr.line > 0 ? (unsigned)jerr.line : 0,
+                  jerr.column > 0 ? (unsigned)jerr.column : 0, "invalid JSON for variable '%s': %s",
+                  name, jerr.text);
+    return RP_EJSON;
 }
 
-static int check_args(rp_activation *act, const char *name, const char *json, rp_error *err)
+/* The arguments, then the input limits of the environment (size, then
+ * nesting, before anything is parsed: limits.c). */
+static int check_args(rp_activation *act, const char *name, const char *json, size_t len,
+                      rp_error *err)
 {
     if (!act || !name || !json) {
         rpi_error_set(err, RP_EINVAL, "<activation>", 0, 0, "activation, name and JSON must not be NULL");
         return RP_EINVAL;
+    }
+    const rp_env *env = act->env;
+    if (len > env->max_input_bytes) {
+        rpi_error_set(err, RP_ELIMIT, name, 0, 0,
+                      "JSON for variable '%s' exceeds limit max_input_bytes (%zu bytes): %zu bytes",
+                      name, env->max_input_bytes, len);
+        return RP_ELIMIT;
+    }
+    unsigned line = 0, column = 0;
+    if (rpi_json_too_deep(json, len, env->max_input_depth, &line, &column)) {
+        rpi_error_set(err, RP_ELIMIT, name, line, column,
+                      "JSON for variable '%s' exceeds limit max_input_depth (%u) at %u:%u", name,
+                      env->max_input_depth, line, column);
+        return RP_ELIMIT;
     }
     return RP_OK;
 }
@@ -211,12 +422,13 @@ static int check_args(rp_activation *act, const char *name, const char *json, rp
 int rp_activation_bind_json(rp_activation *act, const char *name, const char *json, size_t len,
                             rp_error *err)
 {
-    int rc = check_args(act, name, json, err);
+    int rc = check_args(act, name, json, len, err);
     if (rc)
         return rc;
-    json_t *doc = parse_json(json, len, name, err);
-    if (!doc)
-        return RP_EJSON;
+    json_t *doc = NULL;
+    rc = parse_json(json, len, name, &doc, err);
+    if (rc)
+        return rc;
     rpi_binding *b = slot_for(act, name);
     if (!b) {
         json_decref(doc);
@@ -231,15 +443,17 @@ int rp_activation_bind_json(rp_activation *act, const char *name, const char *js
 int rp_activation_bind_typed_json(rp_activation *act, const char *name, const char *json,
                                   size_t len, rp_error *err)
 {
-    int rc = check_args(act, name, json, err);
+    int rc = check_args(act, name, json, len, err);
     if (rc)
         return rc;
-    json_t *doc = parse_json(json, len, name, err);
-    if (!doc)
-        return RP_EJSON;
+    json_t *doc = NULL;
+    rc = parse_json(json, len, name, &doc, err);
+    if (rc)
+        return rc;
     rpi_ctx cx = {0};
     cx.arena = act->bind_arena;
-    cx.env = act->env;
+    /* no cx.env: the limits on what evaluation builds (max_string_size,
+     * max_list_size) are not for input, which max_input_bytes bounds */
     val v = rpi_val_from_typed_json(&cx, doc);
     if (v.kind == VK_ERROR) {
         rpi_error_set(err, cx.limit_hit ? RP_ENOMEM : RP_EJSON, name, 0, 0,

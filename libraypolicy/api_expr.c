@@ -27,7 +27,11 @@ static int run(const rp_program *prog, rp_activation *act, val *result, rp_error
 
     *result = val_null();
     rpi_span span = {0, 0};
-    int rc = rpi_vm_run(prog, act, &cx, result, &span);
+    int rc = rpi_eval_status(&cx, rpi_vm_run(prog, act, &cx, result, &span), *result);
+    if (rc == RP_ENOMEM) {
+        rpi_error_set(err, RP_ENOMEM, "<expression>", 0, 0, "out of memory");
+        return RP_ENOMEM;
+    }
     unsigned line = 0, column = 0;
     if (rc != RP_OK || result->kind == VK_ERROR)
         rpi_source_locate(prog->source, prog->source_len, span.start, &line, &column);

@@ -168,7 +168,7 @@ static void alloc_failed(rpi_ctx *cx, size_t size)
     const rpi_arena *a = cx->arena;
     if (a && a->limit && (size > a->limit || a->used > a->limit - align_up(size)))
         snprintf(cx->limit_msg, sizeof cx->limit_msg,
-                 "evaluation memory limit exceeded: %zu bytes", a->limit);
+                 "evaluation memory exceeds limit max_eval_memory (%zu bytes)", a->limit);
     else
         snprintf(cx->limit_msg, sizeof cx->limit_msg, "out of memory");
 }
@@ -183,6 +183,11 @@ void *rpi_alloc(rpi_ctx *cx, size_t size)
 
 rpi_list *rpi_list_new(rpi_ctx *cx, uint32_t n)
 {
+    if (cx->env && n > cx->env->max_list_size) {
+        rpi_limit_stop(cx, "list size exceeds limit max_list_size (%zu elements): %u elements",
+                       cx->env->max_list_size, n);
+        return NULL;
+    }
     rpi_list *l = rpi_alloc(cx, sizeof(rpi_list) + (size_t)n * sizeof(val));
     if (l)
         l->n = n;
@@ -193,6 +198,11 @@ char *rpi_strbuf(rpi_ctx *cx, size_t len)
 {
     if (len == SIZE_MAX) {
         alloc_failed(cx, len);
+        return NULL;
+    }
+    if (cx->env && len > cx->env->max_string_size) {
+        rpi_limit_stop(cx, "string size exceeds limit max_string_size (%zu bytes): %zu bytes",
+                       cx->env->max_string_size, len);
         return NULL;
     }
     char *p = rpi_alloc(cx, len + 1);

@@ -195,6 +195,10 @@ static int check_literal_args(const ast_node *n, rpi_diag *diag)
         const ast_node *a = n->u.call.args[0];
         char errbuf[256] = "";
         rpi_regex *re = rpi_regex_compile(a->u.lit.u.s, a->u.lit.aux, errbuf, sizeof errbuf);
+        if (!re && strcmp(errbuf, "out of memory") == 0) {
+            rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
+            return RP_ENOMEM;
+        }
         if (!re) {
             rpi_diag_set(diag, RP_ECHECK, ESPAN(a), "invalid regular expression: %s",
                          errbuf[0] ? errbuf : "cannot compile");

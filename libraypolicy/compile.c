@@ -497,11 +497,19 @@ static bool try_match_const(compiler *c, const ast_node *subject, const ast_node
 {
     if (pattern->kind != AST_LITERAL || pattern->u.lit.kind != VK_STRING)
         return false;
+    if (pattern->u.lit.aux > c->env->max_regex_length) {
+        fail(c, RP_ELIMIT, ESPAN(pattern), "regex exceeds limit max_regex_length (%zu bytes): %u bytes",
+             c->env->max_regex_length, pattern->u.lit.aux);
+        return true;
+    }
     char errbuf[256] = "";
     rpi_regex *re = rpi_regex_compile(pattern->u.lit.u.s, pattern->u.lit.aux, errbuf, sizeof errbuf);
     if (!re) {
-        fail(c, RP_ECHECK, ESPAN(pattern), "invalid regular expression: %s",
-             errbuf[0] ? errbuf : "cannot compile");
+        if (strcmp(errbuf, "out of memory") == 0)
+            fail(c, RP_ENOMEM, NULL, "out of memory");
+        else
+            fail(c, RP_ECHECK, ESPAN(pattern), "invalid regular expression: %s",
+                 errbuf[0] ? errbuf : "cannot compile");
         return true;
     }
     if (c->nregexes >= MAX_CONSTS ||

@@ -12,6 +12,24 @@
 #define DEFAULT_MAX_NESTING_DEPTH 250u        /* cel-go's default parser recursion limit */
 #define DEFAULT_COST_BUDGET 1000000u          /* Kubernetes' PerCallLimit for CEL */
 #define DEFAULT_MAX_EVAL_MEMORY (64u << 20)   /* per evaluation */
+/* The limits of docs/limits.md; that table says why each is what it is. */
+#define DEFAULT_MAX_AST_NODES 200000u          /* 2 nodes per byte of the longest expression */
+#define DEFAULT_MAX_PROGRAM_SIZE 500000u       /* instructions; the AST limit times 2.5 */
+#define DEFAULT_RULE_COST_BUDGET 10000000u     /* Kubernetes' RuntimeCELCostBudget */
+#define DEFAULT_MAX_STRING_SIZE (4u << 20)     /* above Kubernetes' 3 MiB request limit */
+#define DEFAULT_MAX_LIST_SIZE 1000000u         /* the per-expression cost budget */
+#define DEFAULT_MAX_REGEX_LENGTH 100000u       /* the expression length limit */
+#define DEFAULT_REGEX_MATCH_LIMIT 1000000u     /* backtracking steps */
+#define DEFAULT_MAX_ITERATIONS 1000000u        /* the per-expression cost budget */
+#define DEFAULT_MAX_INPUT_BYTES (16u << 20)    /* five times Kubernetes' request limit */
+#define DEFAULT_MAX_INPUT_DEPTH 1000u          /* go-yaml's and sigs.k8s.io/json's order */
+#define DEFAULT_MAX_INPUT_DOCUMENTS 10000u
+#define DEFAULT_MAX_YAML_ALIAS_NODES 1000000u
+#define DEFAULT_MAX_PACK_BYTES (4u << 20)
+/* Ceilings: deeper would let the recursive passes (compiler, value
+ * comparison, jansson's own) run a thread's stack out. */
+#define MAX_NESTING_DEPTH_CEILING 1000u
+#define MAX_INPUT_DEPTH_CEILING 10000u
 
 /* The variables Kubernetes gives a ValidatingAdmissionPolicy expression,
  * plus `inventory` (every object of the same offline check). */
@@ -30,6 +48,19 @@ void rp_env_options_init(rp_env_options *opts)
     opts->max_nesting_depth = DEFAULT_MAX_NESTING_DEPTH;
     opts->cost_budget = DEFAULT_COST_BUDGET;
     opts->max_eval_memory = DEFAULT_MAX_EVAL_MEMORY;
+    opts->max_ast_nodes = DEFAULT_MAX_AST_NODES;
+    opts->max_program_size = DEFAULT_MAX_PROGRAM_SIZE;
+    opts->rule_cost_budget = DEFAULT_RULE_COST_BUDGET;
+    opts->max_string_size = DEFAULT_MAX_STRING_SIZE;
+    opts->max_list_size = DEFAULT_MAX_LIST_SIZE;
+    opts->max_regex_length = DEFAULT_MAX_REGEX_LENGTH;
+    opts->regex_match_limit = DEFAULT_REGEX_MATCH_LIMIT;
+    opts->max_comprehension_iterations = DEFAULT_MAX_ITERATIONS;
+    opts->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
+    opts->max_input_depth = DEFAULT_MAX_INPUT_DEPTH;
+    opts->max_input_documents = DEFAULT_MAX_INPUT_DOCUMENTS;
+    opts->max_yaml_alias_nodes = DEFAULT_MAX_YAML_ALIAS_NODES;
+    opts->max_pack_bytes = DEFAULT_MAX_PACK_BYTES;
 }
 
 /* Field F of OPTS when the caller's struct is large enough to hold it. */
@@ -82,7 +113,36 @@ rp_env *rp_env_new(const rp_env_options *opts, rp_error *err)
     env->max_nesting_depth = PICK(max_nesting_depth);
     env->cost_budget = PICK(cost_budget);
     env->max_eval_memory = PICK(max_eval_memory);
+    env->max_ast_nodes = PICK(max_ast_nodes);
+    env->max_program_size = PICK(max_program_size);
+    env->rule_cost_budget = PICK(rule_cost_budget);
+    env->max_string_size = PICK(max_string_size);
+    env->max_list_size = PICK(max_list_size);
+    env->max_regex_length = PICK(max_regex_length);
+    env->regex_match_limit = PICK(regex_match_limit);
+    env->max_comprehension_iterations = PICK(max_comprehension_iterations);
+    env->max_input_bytes = PICK(max_input_bytes);
+    env->max_input_depth = PICK(max_input_depth);
+    env->max_input_documents = PICK(max_input_documents);
+    env->max_yaml_alias_nodes = PICK(max_yaml_alias_nodes);
+    env->max_pack_bytes = PICK(max_pack_bytes);
 #undef PICK
+    /* a string's or list's length is a uint32_t (value.h) */
+    if (env->max_string_size > UINT32_MAX)
+        env->max_string_size = UINT32_MAX;
+    if (env->max_list_size > UINT32_MAX)
+        env->max_list_size = UINT32_MAX;
+    if (env->max_nesting_depth > MAX_NESTING_DEPTH_CEILING ||
+        env->max_input_depth > MAX_INPUT_DEPTH_CEILING) {
+        if (env->max_nesting_depth > MAX_NESTING_DEPTH_CEILING)
+            rpi_error_set(err, RP_EINVAL, "<env>", 0, 0, "max_nesting_depth is %u: at most %u",
+                          env->max_nesting_depth, MAX_NESTING_DEPTH_CEILING);
+        else
+            rpi_error_set(err, RP_EINVAL, "<env>", 0, 0, "max_input_depth is %u: at most %u",
+                          env->max_input_depth, MAX_INPUT_DEPTH_CEILING);
+        free(env);
+        return NULL;
+    }
     env->allow_undeclared = OPT_HAS(o, allow_undeclared) && o->allow_undeclared;
     env->disable_macros = OPT_HAS(o, disable_macros) && o->disable_macros;
 
@@ -122,4 +182,28 @@ int32_t rpi_env_variable_index(const rp_env *env, const char *name, size_t len)
         if (strncmp(env->variables[i], name, len) == 0 && env->variables[i][len] == '\0')
             return (int32_t)i;
     return -1;
+}
+
+void rpi_env_limits_to_options(const rp_env *env, rp_env_options *o)
+{
+    rp_env_options_init(o);
+    if (!env)
+        return;
+    o->max_expression_length = env->max_expression_length;
+    o->max_nesting_depth = env->max_nesting_depth;
+    o->cost_budget = env->cost_budget;
+    o->max_eval_memory = env->max_eval_memory;
+    o->max_ast_nodes = env->max_ast_nodes;
+    o->max_program_size = env->max_program_size;
+    o->rule_cost_budget = env->rule_cost_budget;
+    o->max_string_size = env->max_string_size;
+    o->max_list_size = env->max_list_size;
+    o->max_regex_length = env->max_regex_length;
+    o->regex_match_limit = env->regex_match_limit;
+    o->max_comprehension_iterations = env->max_comprehension_iterations;
+    o->max_input_bytes = env->max_input_bytes;
+    o->max_input_depth = env->max_input_depth;
+    o->max_input_documents = env->max_input_documents;
+    o->max_yaml_alias_nodes = env->max_yaml_alias_nodes;
+    o->max_pack_bytes = env->max_pack_bytes;
 }

@@ -124,6 +124,17 @@ val rpi_err_oom(rpi_ctx *cx)
     return VAL_ERROR_LIT("out of memory");
 }
 
+int rpi_eval_status(const rpi_ctx *cx, int rc, val result)
+{
+    static const char oom[] = "out of memory";
+    if (rc == RP_ELIMIT && strcmp(cx->limit_msg, oom) == 0)
+        return RP_ENOMEM;
+    if (rc == RP_OK && result.kind == VK_ERROR && result.aux == sizeof oom - 1 &&
+        memcmp(result.u.s, oom, sizeof oom - 1) == 0)
+        return RP_ENOMEM;
+    return rc;
+}
+
 /* "no such overload: _+_(int, string)", the form of cel-go's
  * decls.MaybeNoSuchOverload: the function and the argument types. */
 val rpi_err_no_overload(rpi_ctx *cx, const char *fn, const val *args, unsigned argc)

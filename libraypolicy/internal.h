@@ -190,6 +190,21 @@ struct rp_env {
     unsigned max_nesting_depth;
     uint64_t cost_budget;
     size_t max_eval_memory;
+    /* added by limits: the rest of rp_env_options' limits, defaults
+     * applied (never 0); docs/limits.md */
+    size_t max_ast_nodes;
+    size_t max_program_size;
+    uint64_t rule_cost_budget;
+    size_t max_string_size;
+    size_t max_list_size;
+    size_t max_regex_length;
+    uint64_t regex_match_limit;
+    uint64_t max_comprehension_iterations;
+    size_t max_input_bytes;
+    unsigned max_input_depth;
+    size_t max_input_documents;
+    size_t max_yaml_alias_nodes;
+    size_t max_pack_bytes;
 };
 
 /* Whether NAME (LEN bytes) is a declared variable of ENV. */
@@ -448,5 +463,38 @@ extern const rpi_type rpi_type_k8s_format;
  * arena ("parse \"x\": invalid URI for request"); an error value when
  * memory runs out or S is not a string. */
 val rpi_k8s_url_request_uri_error(rpi_ctx *cx, val s);
+
+/* added by reliability */
+/* RC of an evaluation in CX whose result is RESULT, or RP_ENOMEM when it
+ * ran out of memory: the VM stopped (RP_ELIMIT with limit_msg "out of
+ * memory"), or a function returned the "out of memory" error value as
+ * the result.  A failed allocation is neither a limit nor a CEL error. */
+int rpi_eval_status(const rpi_ctx *cx, int rc, val result);
+
+/* added by limits */
+/* The limits of ENV (NULL: the defaults) in options made by
+ * rp_env_options_init(): what a pack's own environment copies from the
+ * caller's (env.c). */
+void rpi_env_limits_to_options(const rp_env *env, rp_env_options *o);
+/* Stop the evaluation in CX because a limit was hit (limits.c): limit_hit
+ * is set and limit_msg formatted from FMT, unless a limit was hit before
+ * (the first one is reported).  The VM then stops with RP_ELIMIT.
+ * Returns an error value for the caller to give back.  Messages follow
+ * "<what> exceeds limit <option> (<value>)". */
+val rpi_limit_stop(rpi_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether the JSON text [TEXT, TEXT+LEN) opens more than MAX nested arrays
+ * and objects; if so, *LINE and *COLUMN (1-based, code points) say where
+ * the first one too deep opens.  A linear scan that builds nothing. */
+bool rpi_json_too_deep(const char *text, size_t len, unsigned max, unsigned *line,
+                       unsigned *column);
+/* regex.c: rpi_regex_search and rpi_regex_find with BUDGET, the
+ * regex_match_limit of the environment, in place of the default; they
+ * return RPI_REGEX_ELIMIT (with *ERRMSG) when the match needs more work
+ * than the budget allows, where the plain forms return -1. */
+#define RPI_REGEX_ELIMIT (-2)
+int rpi_regex_search_limited(const rpi_regex *re, const char *subject, size_t len,
+                             uint64_t budget, const char **errmsg);
+int rpi_regex_find_limited(const rpi_regex *re, const char *subject, size_t len, size_t start,
+                           uint64_t budget, size_t *mstart, size_t *mend, const char **errmsg);
 
 #endif /* RPI_INTERNAL_H */

@@ -2,6 +2,8 @@
  * macros, check, compile), its release, and its disassembly.  A program is
  * immutable once compiled and may be evaluated by many threads at once.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +162,22 @@ int rpi_compile_refs(const rp_env *env, const char *expr, size_t len, const char
     return RP_OK;
 }
 
+/* A size limit of the whole expression is exceeded: DIAG points at its
+ * start.  Returns RP_ELIMIT. */
+static int limit_fail(rpi_diag *diag, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int limit_fail(rpi_diag *diag, const char *fmt, ...)
+{
+    diag->code = RP_ELIMIT;
+    diag->has_span = true;
+    diag->span = (rpi_span){0, 1};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+    va_end(ap);
+    return RP_ELIMIT;
+}
+
 static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_collector *refs,
                         rp_program **out, rp_error *err)
 {
@@ -171,8 +189,8 @@ static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_co
     }
     if (len > env->max_expression_length) {
         rpi_error_set(err, RP_ELIMIT, SOURCE_NAME, 1, 1,
-                      "expression size exceeds limit: %zu bytes (limit is %zu)", len,
-                      env->max_expression_length);
+                      "expression size exceeds limit max_expression_length (%zu bytes): %zu bytes",
+                      env->max_expression_length, len);
         return RP_ELIMIT;
     }
     rp_program *prog = calloc(1, sizeof *prog);
@@ -205,17 +223,26 @@ static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_co
     ast_node *root = rpi_parse(&b, prog->source, len, &popts, &diag);
     if (!root)
         rc = diag.code ? diag.code : RP_ESYNTAX;
+    if (rc == RP_ELIMIT) /* the length was checked above: it is the nesting */
+        snprintf(diag.message, sizeof diag.message,
+                 "expression nesting exceeds limit max_nesting_depth (%u)", env->max_nesting_depth);
     if (!rc && !env->disable_macros) {
         root = rpi_macros_expand(&b, root, (int)env->profile_bit, &diag);
         if (!root)
             rc = diag.code ? diag.code : RP_ESYNTAX;
     }
+    if (!rc && b.next_id - 1 > env->max_ast_nodes)
+        rc = limit_fail(&diag, "syntax tree exceeds limit max_ast_nodes (%zu nodes): %u nodes",
+                        env->max_ast_nodes, b.next_id - 1);
     if (!rc && refs)
         refs_walk(refs, root);
     if (!rc)
         rc = rpi_check(env, root, &diag);
     if (!rc)
         rc = rpi_compile_ast(prog, root, &diag);
+    if (!rc && prog->ncode > env->max_program_size)
+        rc = limit_fail(&diag, "program exceeds limit max_program_size (%zu instructions): %u instructions",
+                        env->max_program_size, prog->ncode);
     if (rc) {
         if (!diag.code)
             diag.code = rc;

@@ -32,9 +32,16 @@
  * or its depth, heap or JIT-stack limits run out, runs the same pattern
  * again with PCRE2's alternative (DFA) matcher, which follows every path
  * at once: prefixed with an anchored (?s:.)*? it visits each subject
- * position once, as Go's does.  Answers are therefore always Go's; only a
- * pattern too wide for the DFA workspace can end in "regex match limit
- * exceeded".
+ * position once, as Go's does.  The DFA matcher is not free either: it
+ * keeps one state per pattern position alive (and compares every new state
+ * with the live ones), so its work grows as subject length x pattern size
+ * squared -- and with one state per iteration count of a single-item
+ * repeat, which is why its form of the pattern puts every repeated item in
+ * a group: (?:a)+, whose iterations share a state, not a+, which against n
+ * a's keeps n states (cubic time).  It runs only when that work estimate is
+ * within DFA_WORK_PER_STEP times the step budget (regex_match_limit);
+ * beyond, or when the pattern is too wide for the DFA workspace, the
+ * answer is "regex match limit exceeded", a limit error, never a guess.
  *
  * Matching allocates nothing in steady state: each thread keeps its match
  * data (a one-pair ovector: matches() needs no captures) and match context
@@ -56,14 +63,15 @@
  * raised to Go's maximum parse depth. */
 #define GO_MAX_REPEAT 1000
 #define GO_MAX_DEPTH 1000
-/* Matching budget.  The backtracking matcher gets RPI_REGEX_BUDGET steps
+/* Matching budget.  The backtracking matcher gets the budget in steps
+ * (rp_env_options.regex_match_limit; RPI_REGEX_BUDGET when none is given)
  * in all (PCRE2 counts its match limit per start position, so an
  * unanchored search gets the budget divided among the positions, with a
  * floor); past that, or past its depth, heap or JIT stack limits, the
  * same pattern is run by PCRE2's alternative (DFA) matcher, which keeps
- * every path at once and is linear in the subject, like Go's.  Only when
- * that fails too (a pattern too wide for its workspace) is the answer
- * "regex match limit exceeded". */
+ * every path at once, if its work estimate fits (see the top of the
+ * file).  Otherwise, or when the DFA workspace is too small, the answer
+ * is "regex match limit exceeded". */
 #define RPI_REGEX_BUDGET 1000000u
 #define RPI_REGEX_MIN_PER_START 100u
 #define RPI_REGEX_DEPTH_LIMIT 10000u
@@ -74,23 +82,25 @@
 
 struct rpi_regex {
     pcre2_code *code;       /* the pattern, JIT-compiled when possible */
-    /* (?s:.)*?(?:pattern), anchored, for the DFA matcher: compiled from
-     * DFA_TEXT the first time a match needs it (one that exceeds the
-     * backtracking budget, which few patterns ever meet), published with
-     * an atomic compare-and-swap since threads share a regex. */
-    pcre2_code *dfa;
-    char *dfa_text;
-    size_t dfa_len;
+    pcre2_code *dfa;        /* (?s:.)*?(?:pattern), anchored: for the DFA matcher;
+                               NULL when too large for PCRE2 */
     bool anchored;          /* the pattern can only match at the start */
     /* A JIT-compiled copy of CODE, made by the first match (JIT compiling
      * costs more than the rest of a compile, and a pattern may never run:
      * V8 too compiles a regex when it first runs) and published with a
-     * compare-and-swap; JIT_FAILED when PCRE2 has no JIT here, and the
-     * matches interpret CODE.  Matches with it call pcre2_jit_match, which
-     * skips pcre2_match's checks (subjects are CEL strings, valid UTF-8). */
+     * compare-and-swap, since threads share a program's regexes; JIT_FAILED
+     * when PCRE2 has no JIT here, and the matches interpret CODE.  Matches
+     * with it call pcre2_jit_match, which skips pcre2_match's checks
+     * (subjects are CEL strings, valid UTF-8 always). */
     pcre2_code *jit;
     int jit_failed;
+    size_t dfa_size;        /* bytes of DFA's compiled code (PCRE2's header
+                               aside): its work estimate */
 };
+
+/* The DFA matcher runs when (subject length + 1) x dfa_size^2 is at most
+ * this many times the step budget. */
+#define DFA_WORK_PER_STEP 1000.0
 
 /* ---- The translator -------------------------------------------------------- */
 
@@ -119,6 +129,7 @@ typedef struct xlat {
     size_t item_start, item_end;
     bool item_is_assertion;
     bool item_quantified;   /* already ends in a quantifier: wrap before another */
+    bool dfa_form;          /* for the DFA matcher: every repeated item in a group */
     uint32_t item_need;
     uint32_t alt_need;  /* largest need of the finished items of the current group */
     /* Go's lastRepeat: the input offset of the repetition operator just
@@ -792,9 +803,10 @@ static size_t repetition(xlat *x, const char *op, size_t at, size_t end, bool co
     }
     char q[32];
     snprintf(q, sizeof q, "%s%s", op, lazy ? "?" : "");
-    if (x->item_is_assertion || x->item_quantified) {
+    if (x->item_is_assertion || x->item_quantified || x->dfa_form) {
         /* PCRE2 repeats neither an assertion nor a quantified item (Go
-         * allows a** apart, as in a*(?i)*) */
+         * allows a** apart, as in a*(?i)*); the DFA form groups every
+         * repeated item (see the top of the file) */
         insert(x, x->item_end, ")");
         insert(x, x->item_start, "(?:");
         x->item_end += 4;
@@ -1147,6 +1159,26 @@ static pcre2_code *compile_pcre(const char *pat, size_t len, uint32_t extra, int
     return code;
 }
 
+/* The compiled size of the DFA form of the empty pattern: what every
+ * pattern's size has besides its own code (PCRE2's header), measured once. */
+static pthread_once_t base_once = PTHREAD_ONCE_INIT;
+static size_t base_size;
+
+static void base_size_init(void)
+{
+    int ec;
+    pcre2_code *code = compile_pcre("(?s:.)*?(?:)", 12, PCRE2_ANCHORED, &ec);
+    if (code)
+        pcre2_pattern_info(code, PCRE2_INFO_SIZE, &base_size);
+    pcre2_code_free(code);
+}
+
+static size_t dfa_base_size(void)
+{
+    pthread_once(&base_once, base_size_init);
+    return base_size;
+}
+
 rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen)
 {
     if (errbuf && errlen)
@@ -1166,11 +1198,7 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
                      (unsigned char)x.pat[bad]);
         return NULL;
     }
-    /* the DFA form's prefix goes first, then the translation */
-    puts_(&x, "(?s:.)*?(?:");
-    size_t body = x.olen;
     translate(&x);
-    puts_(&x, ")");
     free(x.groups);
     if (x.oom && !x.failed && errbuf && errlen)
         snprintf(errbuf, errlen, "out of memory");
@@ -1178,15 +1206,34 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
         free(x.out);
         return NULL;
     }
+    /* the DFA form: the prefix, then the same translation with repeated
+     * items grouped (it cannot fail where the first one did not) */
+    xlat d;
+    memset(&d, 0, sizeof d);
+    d.pat = x.pat;
+    d.len = x.len;
+    d.dfa_form = true;
+    puts_(&d, "(?s:.)*?(?:");
+    translate(&d);
+    puts_(&d, ")");
+    free(d.groups);
 
-    rpi_regex *re = calloc(1, sizeof *re);
+    rpi_regex *re = d.oom || d.failed ? NULL : calloc(1, sizeof *re);
     int ec = PCRE2_ERROR_HEAP_FAILED;
-    if (re && (re->code = compile_pcre(x.out + body, x.olen - body - 1, 0, &ec)) != NULL) {
-        re->dfa_text = x.out; /* the DFA form, compiled when first needed */
-        re->dfa_len = x.olen;
-        x.out = NULL;
+    if (re && (re->code = compile_pcre(x.out ? x.out : "", x.olen, 0, &ec)) != NULL) {
+        /* The DFA form can be too large for PCRE2 where the pattern is
+         * not (its grouped counted repeats are copies): then there is no
+         * fallback, and a match past the budget is a limit error. */
+        int dfa_ec = 0;
+        re->dfa = compile_pcre(d.out, d.olen, PCRE2_ANCHORED, &dfa_ec);
+        if (!re->dfa && dfa_ec == PCRE2_ERROR_HEAP_FAILED) {
+            ec = dfa_ec;
+            pcre2_code_free(re->code);
+            re->code = NULL;
+        }
     }
     free(x.out);
+    free(d.out);
     if (!re || !re->code) {
         /* Go accepted it; PCRE2 can still refuse, mostly for size. */
         if (errbuf && errlen) {
@@ -1209,6 +1256,11 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
     uint32_t all = 0;
     pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &all);
     re->anchored = (all & PCRE2_ANCHORED) != 0;
+    size_t size = 0;
+    if (re->dfa)
+        pcre2_pattern_info(re->dfa, PCRE2_INFO_SIZE, &size);
+    size_t base = dfa_base_size();
+    re->dfa_size = size > base ? size - base : 1;
     return re;
 }
 
@@ -1219,14 +1271,13 @@ void rpi_regex_free(rpi_regex *re)
     pcre2_code_free(re->code);
     pcre2_code_free(re->jit);
     pcre2_code_free(re->dfa);
-    free(re->dfa_text);
     free(re);
 }
 
-/* RE's JIT-compiled code, made on first use; NULL when there is no JIT (or
- * no memory for it): interpret RE->code then. */
 static const pcre2_code *jit_compile_once(rpi_regex *w);
 
+/* RE's JIT-compiled code, made on first use; NULL when there is no JIT (or
+ * no memory for it): interpret RE->code then. */
 static inline const pcre2_code *jit_code(const rpi_regex *re)
 {
     rpi_regex *w = (rpi_regex *)re; /* the lazily filled members are atomic */
@@ -1238,8 +1289,7 @@ static inline const pcre2_code *jit_code(const rpi_regex *re)
 
 static __attribute__((noinline)) const pcre2_code *jit_compile_once(rpi_regex *w)
 {
-    const rpi_regex *re = w;
-    pcre2_code *mine = pcre2_code_copy(re->code);
+    pcre2_code *mine = pcre2_code_copy(w->code);
     if (!mine || pcre2_jit_compile(mine, PCRE2_JIT_COMPLETE) != 0) {
         pcre2_code_free(mine);
         __atomic_store_n(&w->jit_failed, 1, __ATOMIC_RELAXED);
@@ -1248,25 +1298,6 @@ static __attribute__((noinline)) const pcre2_code *jit_compile_once(rpi_regex *w
     pcre2_code *expected = NULL;
     if (__atomic_compare_exchange_n(&w->jit, &expected, mine, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
-        return mine;
-    pcre2_code_free(mine); /* another thread was first */
-    return expected;
-}
-
-/* RE's DFA form, compiled on first use; NULL when PCRE2 refuses it (for
- * size) or memory runs out. */
-static pcre2_code *dfa_code(const rpi_regex *re)
-{
-    pcre2_code *code = __atomic_load_n(&((rpi_regex *)re)->dfa, __ATOMIC_ACQUIRE);
-    if (code)
-        return code;
-    int ec;
-    pcre2_code *mine = compile_pcre(re->dfa_text, re->dfa_len, PCRE2_ANCHORED, &ec);
-    if (!mine)
-        return NULL;
-    pcre2_code *expected = NULL;
-    if (__atomic_compare_exchange_n(&((rpi_regex *)re)->dfa, &expected, mine, false,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
         return mine;
     pcre2_code_free(mine); /* another thread was first */
     return expected;
@@ -1399,25 +1430,36 @@ static bool limit_error(int rc)
 static int dfa_search(const rpi_regex *re, PCRE2_SPTR s, size_t len, scratch *sc)
 {
     int ws[DFA_WORKSPACE];
-    pcre2_code *dfa = dfa_code(re);
-    if (!dfa)
-        return PCRE2_ERROR_MATCHLIMIT; /* the backtracking match already ran out */
     pcre2_set_match_limit(sc->mctx, RPI_REGEX_BUDGET);
-    int rc = pcre2_dfa_match(dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
+    int rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
                              DFA_WORKSPACE);
     if (rc == PCRE2_ERROR_DFA_WSSIZE) {
         int *big = malloc(DFA_WORKSPACE_BIG * sizeof *big);
         if (!big)
             return PCRE2_ERROR_NOMEMORY;
-        rc = pcre2_dfa_match(dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
+        rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
                              DFA_WORKSPACE_BIG);
         free(big);
     }
     return rc;
 }
 
-int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const char **errmsg)
+/* The per-start match limit that spreads BUDGET over STARTS start
+ * positions (PCRE2 counts its limit afresh at each one), with a floor so
+ * that a long subject still leaves each start some room. */
+static uint32_t per_start_limit(uint64_t budget, uint64_t starts)
 {
+    uint64_t per_start = budget / starts;
+    if (per_start < RPI_REGEX_MIN_PER_START)
+        per_start = RPI_REGEX_MIN_PER_START;
+    return per_start > UINT32_MAX ? UINT32_MAX : (uint32_t)per_start;
+}
+
+int rpi_regex_search_limited(const rpi_regex *re, const char *subject, size_t len,
+                             uint64_t budget, const char **errmsg)
+{
+    if (budget == 0)
+        budget = RPI_REGEX_BUDGET;
     scratch *sc = thread_scratch(), *own = NULL;
     if (!sc && (sc = own = scratch_new()) == NULL) {
         *errmsg = "out of memory";
@@ -1427,28 +1469,38 @@ int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const
     if (!subject)
         len = 0;
     uint64_t starts = re->anchored ? 1 : (uint64_t)len + 1;
-    uint64_t per_start = RPI_REGEX_BUDGET / starts;
-    pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
-                                                   ? RPI_REGEX_MIN_PER_START : per_start));
+    pcre2_set_match_limit(sc->mctx, per_start_limit(budget, starts));
     const pcre2_code *jit = jit_code(re);
     int rc = jit ? pcre2_jit_match(jit, s, len, 0, 0, sc->md, sc->mctx)
                  : pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
-    if (limit_error(rc))
-        rc = dfa_search(re, s, len, sc);
+    if (limit_error(rc)) {
+        /* the DFA matcher, when its work estimate fits (top of the file) */
+        double size = (double)re->dfa_size;
+        if (re->dfa && ((double)len + 1) * size * size <= (double)budget * DFA_WORK_PER_STEP)
+            rc = dfa_search(re, s, len, sc);
+    }
     scratch_free(own);
     if (rc >= 0) /* 0: matched, the one-pair ovector too small for groups */
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
-    if (limit_error(rc) || rc == PCRE2_ERROR_DFA_WSSIZE || rc == PCRE2_ERROR_DFA_RECURSE)
+    if (limit_error(rc) || rc == PCRE2_ERROR_DFA_WSSIZE || rc == PCRE2_ERROR_DFA_RECURSE) {
         *errmsg = "regex match limit exceeded";
-    else if (rc == PCRE2_ERROR_NOMEMORY)
+        return RPI_REGEX_ELIMIT;
+    }
+    if (rc == PCRE2_ERROR_NOMEMORY)
         *errmsg = "out of memory";
     else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
         *errmsg = "regex match failed: invalid UTF-8";
     else
         *errmsg = "regex match failed";
     return -1;
+}
+
+int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const char **errmsg)
+{
+    int r = rpi_regex_search_limited(re, subject, len, 0, errmsg);
+    return r == RPI_REGEX_ELIMIT ? -1 : r;
 }
 
 /* added by k8s libs */
@@ -1458,6 +1510,15 @@ int rpi_regex_search(const rpi_regex *re, const char *subject, size_t len, const
 int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t start,
                    size_t *mstart, size_t *mend, const char **errmsg)
 {
+    int r = rpi_regex_find_limited(re, subject, len, start, 0, mstart, mend, errmsg);
+    return r == RPI_REGEX_ELIMIT ? -1 : r;
+}
+
+int rpi_regex_find_limited(const rpi_regex *re, const char *subject, size_t len, size_t start,
+                           uint64_t budget, size_t *mstart, size_t *mend, const char **errmsg)
+{
+    if (budget == 0)
+        budget = RPI_REGEX_BUDGET;
     scratch *sc = thread_scratch(), *own = NULL;
     if (!sc && (sc = own = scratch_new()) == NULL) {
         *errmsg = "out of memory";
@@ -1469,9 +1530,7 @@ int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t 
     if (start > len)
         start = len;
     uint64_t starts = re->anchored ? 1 : (uint64_t)(len - start) + 1;
-    uint64_t per_start = RPI_REGEX_BUDGET / starts;
-    pcre2_set_match_limit(sc->mctx, (uint32_t)(per_start < RPI_REGEX_MIN_PER_START
-                                                   ? RPI_REGEX_MIN_PER_START : per_start));
+    pcre2_set_match_limit(sc->mctx, per_start_limit(budget, starts));
     const pcre2_code *jit = jit_code(re);
     int rc = jit ? pcre2_jit_match(jit, s, len, start, 0, sc->md, sc->mctx)
                  : pcre2_match(re->code, s, len, start, 0, sc->md, sc->mctx);
@@ -1485,9 +1544,11 @@ int rpi_regex_find(const rpi_regex *re, const char *subject, size_t len, size_t 
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
-    if (limit_error(rc))
+    if (limit_error(rc)) {
         *errmsg = "regex match limit exceeded";
-    else if (rc == PCRE2_ERROR_NOMEMORY)
+        return RPI_REGEX_ELIMIT;
+    }
+    if (rc == PCRE2_ERROR_NOMEMORY)
         *errmsg = "out of memory";
     else if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
         *errmsg = "regex match failed: invalid UTF-8";

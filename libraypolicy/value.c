@@ -529,6 +529,9 @@ bool rpi_map_next(val map, rpi_map_iter *it, val *key, val *value)
 
 val rpi_map_build(rpi_ctx *cx, const val *keys, const val *vals, uint32_t n)
 {
+    if (cx->env && n > cx->env->max_list_size)
+        return rpi_limit_stop(cx, "map size exceeds limit max_list_size (%zu entries): %u entries",
+                              cx->env->max_list_size, n);
     for (uint32_t i = 0; i < n; i++)
         if (!valid_key_kind(keys[i].kind))
             return rpi_err(cx, "unsupported key type: %s", rpi_val_type_name(keys[i]));

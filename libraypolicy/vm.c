@@ -40,7 +40,7 @@ bool rpi_charge(rpi_ctx *cx, uint64_t cost)
         if (!cx->limit_hit) {
             cx->limit_hit = 1;
             snprintf(cx->limit_msg, sizeof cx->limit_msg,
-                     "operation cancelled: actual cost limit exceeded (limit is %llu)",
+                     "operation cancelled: actual cost limit exceeded: limit cost_budget (%llu)",
                      (unsigned long long)cx->cost_budget);
         }
         return false;
@@ -327,7 +327,11 @@ static val match_const(rpi_ctx *cx, const rpi_regex *re, val s)
     if (s.kind != VK_STRING)
         return rpi_err_no_overload(cx, "matches", &s, 1);
     const char *msg = NULL;
-    int r = rpi_regex_search(re, s.u.s, s.aux, &msg);
+    int r = rpi_regex_search_limited(re, s.u.s, s.aux, cx->env ? cx->env->regex_match_limit : 0,
+                                     &msg);
+    if (r == RPI_REGEX_ELIMIT)
+        return rpi_limit_stop(cx, "regex match exceeds limit regex_match_limit (%llu steps)",
+                              (unsigned long long)(cx->env ? cx->env->regex_match_limit : 0));
     if (r < 0)
         return rpi_err(cx, "%s", msg ? msg : "regex match failed");
     return val_bool(r == 1);
@@ -356,6 +360,9 @@ static rpi_list *growable_new(rpi_ctx *cx, uint32_t cap)
 static val growable_append(rpi_ctx *cx, val acc, val v)
 {
     rpi_list *l = (rpi_list *)(uintptr_t)acc.u.list;
+    if (cx->env && l->n >= cx->env->max_list_size)
+        return rpi_limit_stop(cx, "list size exceeds limit max_list_size (%zu elements)",
+                              cx->env->max_list_size);
     uint32_t cap;
     memcpy(&cap, (const char *)l - GROW_HEADER, sizeof cap);
     if (l->n == cap) {
@@ -413,6 +420,9 @@ int rpi_vm_run(const rp_program *prog, rp_activation *act, rpi_ctx *cx, val *res
     val *const vars = locals + prog->nlocals;
     struct rpi_iter *const iters = act->iters;
     val *sp = stack; /* next free slot */
+    /* comprehension iterations, against max_comprehension_iterations */
+    uint64_t loop_steps = 0;
+    const uint64_t max_loop_steps = prog->env->max_comprehension_iterations;
 
     /* The variables: by the environment's index when the activation is of
      * the program's environment (always, through the API), else by name. */
@@ -802,6 +812,11 @@ loop:
         if (it->i >= it->n) {
             pc += pc->b;
             NEXT();
+        }
+        if (++loop_steps > max_loop_steps) {
+            rpi_limit_stop(cx, "comprehension iterations exceed limit max_comprehension_iterations (%llu)",
+                           (unsigned long long)max_loop_steps);
+            goto fail;
         }
         if (!rpi_charge(cx, 1))
             goto fail;

@@ -12,6 +12,8 @@
 
 #include <stdio.h>
 
+#include "raypolicy.h"
+
 #define RPEVAL_EXIT_OK    0  /* done; for eval, the result was printed */
 #define RPEVAL_EXIT_FAIL  1  /* the work ran and the answer is "no": an
                                 evaluation error, failing findings */
@@ -37,5 +39,12 @@ int cmd_export_run(int argc, char **argv);
 void cmd_export_usage(FILE *out);
 int cmd_bench_run(int argc, char **argv);
 void cmd_bench_usage(FILE *out);
+
+/* limits.c: `--limit NAME=VALUE` for the subcommands that build an
+ * environment.  Sets the field NAME of O; -1 (after a message naming CMD
+ * on stderr) when NAME is no limit or VALUE no positive integer. */
+int rpeval_set_limit(rp_env_options *o, const char *arg, const char *cmd);
+/* The limits, their meaning and defaults, for a usage text. */
+void rpeval_limits_help(FILE *out);
 
 #endif /* RPEVAL_CMD_H */

@@ -3,7 +3,8 @@
  *
  *   rpeval check [--pack NAME|FILE]... [--params FILE]
  *                [--format text|json|sarif|junit] [--fail-on SEVERITY]
- *                [--color auto|always|never] [--output FILE] PATH|-...
+ *                [--color auto|always|never] [--output FILE]
+ *                [--limit NAME=VALUE]... PATH|-...
  *
  * PATH is a file, a directory (its .yaml/.yml/.json files, recursively, in
  * byte order) or "-" for standard input.  --pack may be given many times:
@@ -40,6 +41,7 @@ enum {
     OPT_FAIL_ON,
     OPT_COLOR,
     OPT_OUTPUT,
+    OPT_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +51,7 @@ static const struct option long_options[] = {
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"color", required_argument, NULL, OPT_COLOR},
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -58,7 +61,8 @@ void cmd_check_usage(FILE *out)
     fprintf(out,
             "usage: rpeval check [--pack NAME|FILE]... [--params FILE]\n"
             "                    [--format text|json|sarif|junit] [--fail-on SEVERITY]\n"
-            "                    [--color auto|always|never] [--output FILE] PATH|-...\n"
+            "                    [--color auto|always|never] [--output FILE]\n"
+            "                    [--limit NAME=VALUE]... PATH|-...\n"
             "\n"
             "Check Kubernetes manifests (YAML or JSON files, directories, - for standard\n"
             "input) against policy packs, offline.\n"
@@ -72,9 +76,13 @@ void cmd_check_usage(FILE *out)
             "                    findings of rules whose action is deny fail\n"
             "  --color WHEN      colour the text format: auto (on a terminal), always, never\n"
             "  --output FILE     write the report to FILE instead of standard output\n"
+            "  --limit NAME=VALUE  set a limit for the packs and the inputs (repeatable)\n"
             "\n"
             "Exit status: 0 no failing finding, 1 failing findings or evaluation errors,\n"
-            "2 bad usage or unreadable input (pack, parameters, manifests).\n");
+            "2 bad usage or unreadable input (pack, parameters, manifests; an input\n"
+            "beyond a limit).\n"
+            "\n");
+    rpeval_limits_help(out);
 }
 
 typedef struct check_args {
@@ -85,6 +93,7 @@ typedef struct check_args {
     const char *fail_on;
     int color; /* -1 auto, 0 never, 1 always */
     const char *output;
+    rp_env_options limits;  /* the defaults, and --limit's */
 } check_args;
 
 /* Whether SPEC names a pack file rather than a built-in pack. */
@@ -214,6 +223,10 @@ static int parse_args(int argc, char **argv, check_args *a, bool *done)
         case OPT_OUTPUT:
             a->output = optarg;
             break;
+        case OPT_LIMIT:
+            if (rpeval_set_limit(&a->limits, optarg, "check") != 0)
+                return RPEVAL_EXIT_USAGE;
+            break;
         case 'h':
             cmd_check_usage(stdout);
             *done = true;
@@ -237,6 +250,7 @@ int cmd_check_run(int argc, char **argv)
 {
     check_args a = {0};
     a.color = -1;
+    rp_env_options_init(&a.limits);
     bool done = false;
     int status = parse_args(argc, argv, &a, &done);
     if (status != RPEVAL_EXIT_OK || done) {
@@ -245,11 +259,10 @@ int cmd_check_run(int argc, char **argv)
     }
     bool input_error = false;
     rp_error err = {0};
-    rp_env_options opts;
-    rp_env_options_init(&opts);
+    rp_env_options opts = a.limits;
     opts.profile = RP_PROFILE_EXTENDED; /* each pack compiles in the profile it declares */
     rp_env *env = rp_env_new(&opts, &err);
-    rp_checker *chk = env ? rp_checker_new(&err) : NULL;
+    rp_checker *chk = env ? rp_checker_new_v2(env, &err) : NULL;
     rp_pack **packs = calloc(a.n_packs ? a.n_packs : 1, sizeof *packs);
     size_t n_loaded = 0;
     if (!env || !chk || !packs) {

@@ -5,7 +5,7 @@
  *
  * Single expression:
  *   rpeval eval -e EXPR [--object FILE] [--params FILE] [--var NAME=FILE]...
- *               [--typed] [--profile cel|kubernetes|extended]
+ *               [--typed] [--profile cel|kubernetes|extended] [--limit NAME=VALUE]...
  * Each bound name is also declared, so `--var x=FILE` works in every
  * profile.  The result is printed as plain JSON, or as cel.expr.Value JSON
  * with --typed.  Exit 0 with the result printed, 1 when the evaluation
@@ -47,6 +47,7 @@ enum {
     OPT_TYPED,
     OPT_PROFILE,
     OPT_BATCH,
+    OPT_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
     {"typed", no_argument, NULL, OPT_TYPED},
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"batch", required_argument, NULL, OPT_BATCH},
+    {"limit", required_argument, NULL, OPT_LIMIT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -74,14 +76,16 @@ typedef struct eval_args {
     size_t nbindings;
     bool typed;
     rp_profile profile;
+    rp_env_options limits;  /* the defaults, and --limit's */
 } eval_args;
 
 void cmd_eval_usage(FILE *out)
 {
     fprintf(out,
             "usage: rpeval eval -e EXPR [--object FILE] [--params FILE] [--var NAME=FILE]...\n"
-            "                   [--typed] [--profile cel|kubernetes|extended]\n"
+            "                   [--typed] [--profile cel|kubernetes|extended] [--limit NAME=VALUE]...\n"
             "       rpeval eval --batch FILE.jsonl [--typed] [--profile cel|kubernetes|extended]\n"
+            "                   [--limit NAME=VALUE]...\n"
             "\n"
             "Compile the CEL expression EXPR, bind JSON files to variables, evaluate it and\n"
             "print the result as JSON (with --typed, as cel.expr.Value JSON).\n"
@@ -93,11 +97,14 @@ void cmd_eval_usage(FILE *out)
             "      --typed           print the result as cel.expr.Value JSON\n"
             "      --profile P       cel, kubernetes (the default) or extended\n"
             "      --batch FILE      evaluate every JSON line of FILE, one result line each\n"
+            "      --limit NAME=VALUE  set a limit (repeatable; see below)\n"
             "  -h, --help            this help\n"
             "\n"
             "FILE may be - for standard input.  Exit status: 0 the result was printed,\n"
-            "1 the evaluation produced an error, 2 bad usage, unreadable input, or an\n"
-            "expression that does not compile.\n");
+            "1 the evaluation produced an error (or hit a limit), 2 bad usage, unreadable\n"
+            "input, or an expression that does not compile.\n"
+            "\n");
+    rpeval_limits_help(out);
 }
 
 /* ---- Input ------------------------------------------------------------------ */
@@ -253,6 +260,10 @@ static int parse_args(int argc, char **argv, eval_args *a, bool *done)
         case OPT_BATCH:
             a->batch = optarg;
             break;
+        case OPT_LIMIT:
+            if (rpeval_set_limit(&a->limits, optarg, "eval") != 0)
+                return RPEVAL_EXIT_USAGE;
+            break;
         case 'h':
             cmd_eval_usage(stdout);
             *done = true;
@@ -305,8 +316,7 @@ static int eval_single(const eval_args *a)
     for (size_t i = 0; i < a->nbindings; i++)
         names[i] = a->bindings[i].name;
 
-    rp_env_options opts;
-    rp_env_options_init(&opts);
+    rp_env_options opts = a->limits;
     opts.profile = a->profile;
     opts.variables = names;
     env = rp_env_new(&opts, &err);
@@ -393,8 +403,9 @@ static int compare_names(const void *x, const void *y)
 /* The environment for PROFILE, the flags and NAMES (NULL-terminated, sorted
  * here), from the cache or new.  NULL with ERR filled on failure.  The
  * cache owns it. */
-static rp_env *env_for(env_cache *c, rp_profile profile, bool disable_check,
-                       bool disable_macros, const char **names, size_t nnames, rp_error *err)
+static rp_env *env_for(env_cache *c, const rp_env_options *limits, rp_profile profile,
+                       bool disable_check, bool disable_macros, const char **names,
+                       size_t nnames, rp_error *err)
 {
     qsort(names, nnames, sizeof *names, compare_names);
     size_t key_len = 2;
@@ -420,8 +431,7 @@ static rp_env *env_for(env_cache *c, rp_profile profile, bool disable_check,
             return c->entries[i].env;
         }
 
-    rp_env_options opts;
-    rp_env_options_init(&opts);
+    rp_env_options opts = *limits;
     opts.profile = profile;
     opts.variables = names;
     opts.allow_undeclared = disable_check;
@@ -555,7 +565,8 @@ static void eval_batch_line(env_cache *cache, const eval_args *a, const char *te
         names[nnames++] = json_string_value(value);
     }
 
-    rp_env *env = env_for(cache, a->profile, disable_check, disable_macros, names, nnames, &err);
+    rp_env *env = env_for(cache, &a->limits, a->profile, disable_check, disable_macros, names,
+                          nnames, &err);
     if (!env) {
         print_error_line("input", err_text(&err, RP_EINVAL));
         goto done;
@@ -635,6 +646,7 @@ static int eval_batch(const eval_args *a)
 int cmd_eval_run(int argc, char **argv)
 {
     eval_args a = {.profile = RP_PROFILE_KUBERNETES};
+    rp_env_options_init(&a.limits);
     bool done;
     int status = parse_args(argc, argv, &a, &done);
     if (status != RPEVAL_EXIT_OK)

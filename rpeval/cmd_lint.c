@@ -1,7 +1,7 @@
 /* cmd_lint.c -- `rpeval lint`: compile every expression of the given packs
  * and warn about rules that can never match.
  *
- *   rpeval lint [--profile kubernetes|extended] PACK...
+ *   rpeval lint [--profile kubernetes|extended] [--limit NAME=VALUE]... PACK...
  *
  * PACK is a pack file or a built-in pack's name.  With --profile
  * kubernetes every expression is compiled as a Kubernetes API server
@@ -22,14 +22,17 @@
 void cmd_lint_usage(FILE *out)
 {
     fprintf(out,
-            "usage: rpeval lint [--profile kubernetes|extended] PACK...\n"
+            "usage: rpeval lint [--profile kubernetes|extended] [--limit NAME=VALUE]... PACK...\n"
             "\n"
             "Compile every expression of each pack (a file or a built-in pack's name),\n"
             "print errors as file:line:column and warn about rules that can never match.\n"
             "--profile kubernetes compiles as a Kubernetes API server would, whatever\n"
-            "profile the pack declares (default: the pack's own profile).\n"
+            "profile the pack declares (default: the pack's own profile).  --limit sets a\n"
+            "limit (repeatable; see below).\n"
             "\n"
-            "Exit status: 0 every pack is valid, 1 a pack has errors, 2 bad usage.\n");
+            "Exit status: 0 every pack is valid, 1 a pack has errors, 2 bad usage.\n"
+            "\n");
+    rpeval_limits_help(out);
 }
 
 static bool is_file(const char *s)
@@ -43,10 +46,13 @@ int cmd_lint_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"profile", required_argument, NULL, 'p'},
+        {"limit", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     rp_profile profile = RP_PROFILE_EXTENDED;
+    rp_env_options o;
+    rp_env_options_init(&o);
     optind = 1;
     opterr = 0;
     int c;
@@ -61,6 +67,9 @@ int cmd_lint_run(int argc, char **argv)
                         optarg);
                 return RPEVAL_EXIT_USAGE;
             }
+        } else if (c == 'l') {
+            if (rpeval_set_limit(&o, optarg, "lint") != 0)
+                return RPEVAL_EXIT_USAGE;
         } else if (c == 'h') {
             cmd_lint_usage(stdout);
             return RPEVAL_EXIT_OK;
@@ -74,8 +83,6 @@ int cmd_lint_run(int argc, char **argv)
         fprintf(stderr, "rpeval lint: no packs to lint\n");
         return RPEVAL_EXIT_USAGE;
     }
-    rp_env_options o;
-    rp_env_options_init(&o);
     o.profile = profile;
     rp_error err = {0};
     rp_env *env = rp_env_new(&o, &err);

@@ -1,6 +1,6 @@
 /* cmd_test.c -- `rpeval test`: run policy test suites.
  *
- *   rpeval test [--verbose] PATH...
+ *   rpeval test [--verbose] [--limit NAME=VALUE]... PATH...
  *
  * PATH is a suite file or a directory searched recursively (byte order)
  * for *.yaml / *.yml files whose kind is PolicyTest; other YAML files in a
@@ -23,12 +23,15 @@
 void cmd_test_usage(FILE *out)
 {
     fprintf(out,
-            "usage: rpeval test [--verbose] PATH...\n"
+            "usage: rpeval test [--verbose] [--limit NAME=VALUE]... PATH...\n"
             "\n"
             "Run policy test suites (files of kind PolicyTest; directories are searched\n"
-            "recursively).  Ends with \"N passed, N failed\".\n"
+            "recursively).  Ends with \"N passed, N failed\".  --limit sets a limit\n"
+            "(repeatable; see below).\n"
             "\n"
-            "Exit status: 0 every case passed, 1 a case failed, 2 a suite could not be run.\n");
+            "Exit status: 0 every case passed, 1 a case failed, 2 a suite could not be run.\n"
+            "\n");
+    rpeval_limits_help(out);
 }
 
 typedef struct totals {
@@ -113,16 +116,25 @@ int cmd_test_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"verbose", no_argument, NULL, 'v'},
+        {"limit", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     totals t = {0};
+    rp_env_options o;
+    rp_env_options_init(&o);
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":vh", opts, NULL)) != -1) {
         if (c == 'v') {
             t.verbose = true;
+        } else if (c == 'l') {
+            if (rpeval_set_limit(&o, optarg, "test") != 0)
+                return RPEVAL_EXIT_USAGE;
+        } else if (c == ':') {
+            fprintf(stderr, "rpeval test: option '%s' needs a value\n", argv[optind - 1]);
+            return RPEVAL_EXIT_USAGE;
         } else if (c == 'h') {
             cmd_test_usage(stdout);
             return RPEVAL_EXIT_OK;
@@ -136,8 +148,6 @@ int cmd_test_run(int argc, char **argv)
         return RPEVAL_EXIT_USAGE;
     }
     rp_error err = {0};
-    rp_env_options o;
-    rp_env_options_init(&o);
     o.profile = RP_PROFILE_EXTENDED; /* each pack compiles in the profile it declares */
     rp_env *env = rp_env_new(&o, &err);
     if (!env) {

@@ -1,6 +1,6 @@
 #!/bin/sh
-# sanitizer-run.sh -- run one test program built with --enable-asan or
-# --enable-ubsan, and fail when any of its processes made a report
+# sanitizer-run.sh -- run one test program built with --enable-asan,
+# --enable-ubsan or --enable-tsan, and fail when any of its processes made a report
 # (configure makes this make check's LOG_COMPILER for such builds).
 #
 # Why a wrapper: Criterion runs each test in a worker process, and a
@@ -16,7 +16,8 @@ set -u
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/rp-sanitizer.XXXXXX") || exit 99
 ASAN_OPTIONS="log_path=$logdir/asan:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="log_path=$logdir/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export ASAN_OPTIONS UBSAN_OPTIONS
+TSAN_OPTIONS="log_path=$logdir/tsan:second_deadlock_stack=1${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 
 "$@"
 status=$?

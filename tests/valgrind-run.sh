@@ -10,6 +10,10 @@
 # any log reports an error.  libtool --mode=execute lets valgrind see the
 # real program behind a libtool wrapper script (rpeval in the build tree).
 # valgrind.supp, beside this script, holds the few suppressions needed.
+# somalloc=nouserintercepts: memcheck replaces the allocator of libc only,
+# not malloc & co. that a test program defines itself (test_oom counts and
+# fails allocations that way, and forwards them to libc's, which memcheck
+# then sees).
 #
 # Usage: valgrind-run.sh PROGRAM [ARGS...]; exit status: the program's, or 1
 # when valgrind found an error in any process.
@@ -23,6 +27,7 @@ ${LIBTOOL:+$LIBTOOL --mode=execute} "${VALGRIND:-valgrind}" \
     --errors-for-leak-kinds=definite,indirect,possible \
     --error-exitcode=1 \
     --num-callers=30 \
+    --soname-synonyms=somalloc=nouserintercepts \
     --suppressions="$(dirname "$0")/valgrind.supp" \
     --log-file="$logdir/%p.log" \
     "$@"

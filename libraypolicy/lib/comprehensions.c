@@ -126,6 +126,9 @@ static val append(rpi_ctx *cx, growable *g, val key, val value)
         return rpi_err(cx, "unsupported key type: %s", rpi_val_type_name(key));
     if (*find_slot(g, key))
         return key_exists(cx, key);
+    if (cx->env && g->map.n >= cx->env->max_list_size)
+        return rpi_limit_stop(cx, "map size exceeds limit max_list_size (%zu entries)",
+                              cx->env->max_list_size);
     if (g->map.n == g->cap) {
         if (g->cap > UINT32_MAX / 4)
             return VAL_ERROR_LIT("map too large");

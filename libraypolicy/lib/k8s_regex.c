@@ -19,6 +19,34 @@ static val compile_error(rpi_ctx *cx, const char *errbuf)
     return rpi_err(cx, "Illegal regex: %s", errbuf[0] ? errbuf : "invalid regular expression");
 }
 
+/* PAT compiled (*OWNED: the caller frees it), or NULL with *ERR (a limit,
+ * or the compile error). */
+static rpi_regex *compile(rpi_ctx *cx, val pat, bool *owned, val *err)
+{
+    if (cx->env && pat.aux > cx->env->max_regex_length) {
+        *err = rpi_limit_stop(cx, "regex exceeds limit max_regex_length (%zu bytes): %u bytes",
+                              cx->env->max_regex_length, pat.aux);
+        return NULL;
+    }
+    char errbuf[256];
+    errbuf[0] = '\0';
+    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, owned);
+    if (!re)
+        *err = compile_error(cx, errbuf);
+    return re;
+}
+
+static uint64_t budget(const rpi_ctx *cx) { return cx->env ? cx->env->regex_match_limit : 0; }
+
+/* The error of a failed match: a limit stops the evaluation. */
+static val match_error(rpi_ctx *cx, int r, const char *msg)
+{
+    if (r == RPI_REGEX_ELIMIT)
+        return rpi_limit_stop(cx, "regex match exceeds limit regex_match_limit (%llu steps)",
+                              (unsigned long long)budget(cx));
+    return rpi_err(cx, "%s", msg ? msg : "regex match failed");
+}
+
 static val fn_find(rpi_ctx *cx, const val *args, unsigned argc)
 {
     val s = args[0], pat = args[1];
@@ -26,19 +54,18 @@ static val fn_find(rpi_ctx *cx, const val *args, unsigned argc)
         return rpi_err_no_overload(cx, "find", args, argc);
     if (!charge(cx, s, pat))
         return rpi_err_oom(cx);
-    char errbuf[256];
-    errbuf[0] = '\0';
     bool owned;
-    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, &owned);
+    val err;
+    rpi_regex *re = compile(cx, pat, &owned, &err);
     if (!re)
-        return compile_error(cx, errbuf);
+        return err;
     size_t a = 0, b = 0;
     const char *msg = NULL;
-    int r = rpi_regex_find(re, s.u.s, s.aux, 0, &a, &b, &msg);
+    int r = rpi_regex_find_limited(re, s.u.s, s.aux, 0, budget(cx), &a, &b, &msg);
     if (owned)
         rpi_regex_free(re);
     if (r < 0)
-        return rpi_err(cx, "%s", msg ? msg : "regex match failed");
+        return match_error(cx, r, msg);
     return r ? val_string(s.u.s + a, (uint32_t)(b - a)) : val_string("", 0);
 }
 
@@ -60,12 +87,11 @@ static val fn_find_all(rpi_ctx *cx, const val *args, unsigned argc)
     int64_t limit = argc == 3 ? args[2].u.i : -1;
     if (!charge(cx, s, pat))
         return rpi_err_oom(cx);
-    char errbuf[256];
-    errbuf[0] = '\0';
     bool owned;
-    rpi_regex *re = rpi_regex_compile_cached(pat.u.s, pat.aux, errbuf, sizeof errbuf, &owned);
+    val err;
+    rpi_regex *re = compile(cx, pat, &owned, &err);
     if (!re)
-        return compile_error(cx, errbuf);
+        return err;
     uint64_t cap = limit < 0 || (uint64_t)limit > (uint64_t)s.aux + 1 ? (uint64_t)s.aux + 1
                                                                         : (uint64_t)limit;
     val *found = cap ? rpi_alloc(cx, sizeof(val) * cap) : NULL;
@@ -81,11 +107,11 @@ static val fn_find_all(rpi_ctx *cx, const val *args, unsigned argc)
     while (n < cap && pos <= end) {
         size_t a, b;
         const char *msg = NULL;
-        int r = rpi_regex_find(re, s.u.s, s.aux, pos, &a, &b, &msg);
+        int r = rpi_regex_find_limited(re, s.u.s, s.aux, pos, budget(cx), &a, &b, &msg);
         if (r < 0) {
             if (owned)
                 rpi_regex_free(re);
-            return rpi_err(cx, "%s", msg ? msg : "regex match failed");
+            return match_error(cx, r, msg);
         }
         if (r == 0)
             break;

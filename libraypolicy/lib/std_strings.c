@@ -86,6 +86,9 @@ static val fn_matches(rpi_ctx *cx, const val *args, unsigned argc)
     val s = args[0], pat = args[1];
     if (!rpi_charge(cx, traversal_cost((uint64_t)s.aux + 1) * regex_cost(pat.aux)))
         return cost_exceeded();
+    if (cx->env && pat.aux > cx->env->max_regex_length)
+        return rpi_limit_stop(cx, "regex exceeds limit max_regex_length (%zu bytes): %u bytes",
+                              cx->env->max_regex_length, pat.aux);
     char errbuf[256];
     errbuf[0] = '\0';
     bool owned;
@@ -93,9 +96,13 @@ static val fn_matches(rpi_ctx *cx, const val *args, unsigned argc)
     if (!re)
         return rpi_err(cx, "%s", errbuf[0] ? errbuf : "invalid regular expression");
     const char *msg = NULL;
-    int r = rpi_regex_search(re, s.u.s, s.aux, &msg);
-    val out = r < 0 ? rpi_err(cx, "%s", msg ? msg : "regular expression match failed")
-                    : val_bool(r == 1);
+    uint64_t budget = cx->env ? cx->env->regex_match_limit : 0;
+    int r = rpi_regex_search_limited(re, s.u.s, s.aux, budget, &msg);
+    val out = r == RPI_REGEX_ELIMIT
+                  ? rpi_limit_stop(cx, "regex match exceeds limit regex_match_limit (%llu steps)",
+                                   (unsigned long long)budget)
+              : r < 0 ? rpi_err(cx, "%s", msg ? msg : "regular expression match failed")
+                      : val_bool(r == 1);
     if (owned)
         rpi_regex_free(re);
     return out;

@@ -13,36 +13,38 @@
 #include "policy/policy.h"
 #include "policy/engine.h"
 
-/* Inputs larger than this are refused rather than read into memory. */
-#define MAX_INPUT_BYTES ((size_t)1 << 30)
 /* Directories deeper than this are not descended into (symlink loops are
  * avoided anyway: symlinks to directories are not followed). */
 #define MAX_DIR_DEPTH 64
 
 /* ---- Files ---------------------------------------------------------------------- */
 
-/* The whole of FP, malloc'd and NUL-terminated; NULL with errno set. */
-static char *read_stream(FILE *fp, size_t *len)
+/* The whole of FP, malloc'd and NUL-terminated; NULL with errno set
+ * (EFBIG: FP holds more than MAX bytes, of which at most MAX + 1 were
+ * read: a larger file costs no more memory than the limit). */
+static char *read_stream(FILE *fp, size_t max, size_t *len)
 {
-    size_t cap = 1 << 16, n = 0;
+    size_t most = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX; /* room for one byte too many */
+    size_t cap = most < ((size_t)1 << 16) ? most : (size_t)1 << 16, n = 0;
     char *buf = malloc(cap);
     if (!buf)
         return NULL;
     for (;;) {
         if (n + 1 >= cap) {
-            if (cap >= MAX_INPUT_BYTES) {
+            if (n > max || cap == most) {
                 free(buf);
                 errno = EFBIG;
                 return NULL;
             }
-            char *nb = realloc(buf, cap * 2);
+            size_t ncap = cap > most / 2 ? most : cap * 2;
+            char *nb = realloc(buf, ncap);
             if (!nb) {
                 free(buf);
                 errno = ENOMEM;
                 return NULL;
             }
             buf = nb;
-            cap *= 2;
+            cap = ncap;
         }
         size_t got = fread(buf + n, 1, cap - n - 1, fp);
         n += got;
@@ -56,28 +58,40 @@ static char *read_stream(FILE *fp, size_t *len)
             break;
         }
     }
+    if (n > max) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
-/* Read PATH ("-": standard input).  NULL with ERR filled (RP_EIO). */
-static char *read_path(const char *path, size_t *len, rp_error *err)
+/* Read PATH ("-": standard input), at most MAX bytes (the limit OPTION).
+ * NULL with ERR filled (RP_EIO; RP_ELIMIT when PATH holds more). */
+static char *read_path(const char *path, size_t max, const char *option, size_t *len,
+                       rp_error *err)
 {
     bool is_stdin = strcmp(path, "-") == 0;
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp) {
-        rpi_error_set(err, RP_EIO, path, 0, 0, "%s: %s", path, strerror(errno));
+        int e = errno;
+        rpi_error_set(err, e == ENOMEM ? RP_ENOMEM : RP_EIO, path, 0, 0, "%s: %s", path,
+                      strerror(e));
         return NULL;
     }
     errno = 0;
-    char *text = read_stream(fp, len);
+    char *text = read_stream(fp, max, len);
     int e = errno;
     if (!is_stdin)
         fclose(fp);
-    if (!text)
+    if (!text && e == EFBIG)
+        rpi_error_set(err, RP_ELIMIT, path, 0, 0, "%s: input exceeds limit %s (%zu bytes)", path,
+                      option, max);
+    else if (!text)
         rpi_error_set(err, e == ENOMEM ? RP_ENOMEM : RP_EIO, path, 0, 0, "%s: %s", path,
-                      e == EFBIG ? "file is larger than 1 GiB" : strerror(e ? e : EIO));
+                      strerror(e ? e : EIO));
     return text;
 }
 
@@ -100,7 +114,9 @@ rp_pack *rp_pack_load_file(const rp_env *env, const char *path, rp_error *err)
         return NULL;
     }
     size_t len = 0;
-    char *text = read_path(path, &len, err);
+    rp_env_options lim;
+    rpi_env_limits_to_options(env, &lim);
+    char *text = read_path(path, lim.max_pack_bytes, "max_pack_bytes", &len, err);
     if (!text)
         return NULL;
     rp_pack *p = rpi_pack_load(env, text, len, path, err);
@@ -176,6 +192,8 @@ static int walk_dir(rp_checker *c, const char *dir, unsigned depth, path_list *o
     if (depth > MAX_DIR_DEPTH)
         return rpi_checker_add_unreadable(c, dir, RP_EIO, "directory nesting is too deep");
     DIR *d = opendir(dir);
+    if (!d && errno == ENOMEM)
+        return RP_ENOMEM;
     if (!d) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s: %s", dir, strerror(errno));
@@ -217,11 +235,35 @@ static int walk_dir(rp_checker *c, const char *dir, unsigned depth, path_list *o
     return rc;
 }
 
+/* Forget the inputs of C from the FIRSTth on: what a call that ran out of
+ * memory had added, so that it has no effect. */
+static void drop_inputs(rp_checker *c, size_t first)
+{
+    while (c->n_inputs > first) {
+        rpi_input *in = &c->inputs[--c->n_inputs];
+        free(in->name);
+        free(in->error);
+        rpi_docset_free(&in->docs);
+    }
+}
+
+/* Add file PATH to C; RP_ENOMEM leaves C as it was. */
 static int add_file(rp_checker *c, const char *path, rp_error *err)
 {
     size_t len = 0;
     rp_error ferr = {0};
-    char *text = read_path(path, &len, &ferr);
+    size_t max = c->limits.max_bytes;
+    if (max == 0) {
+        rp_env_options lim;
+        rpi_env_limits_to_options(NULL, &lim);
+        max = lim.max_input_bytes;
+    }
+    char *text = read_path(path, max, "max_input_bytes", &len, &ferr);
+    if (!text && ferr.code == RP_ENOMEM) {
+        if (err && !err->code)
+            *err = ferr;
+        return RP_ENOMEM;
+    }
     if (!text) {
         int rc = rpi_checker_add_unreadable(c, path, ferr.code, ferr.message);
         if (err && !err->code)
@@ -241,6 +283,7 @@ int rp_checker_add_path(rp_checker *c, const char *path, rp_error *err)
     }
     struct stat st;
     if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        size_t before = c->n_inputs;
         path_list l = {0};
         int rc = walk_dir(c, path, 0, &l);
         if (rc == RP_OK)
@@ -257,8 +300,10 @@ int rp_checker_add_path(rp_checker *c, const char *path, rp_error *err)
             free(l.v[i]);
         }
         free(l.v);
-        if (rc)
+        if (rc) {
+            drop_inputs(c, before);
             rpi_error_set(err, rc, path, 0, 0, "%s: %s", path, rp_strerror(rc));
+        }
         return rc ? rc : first;
     }
     return add_file(c, path, err);
@@ -271,7 +316,7 @@ rp_report *rp_pack_check(const rp_pack *pack, const char *objects, size_t len, c
         rpi_error_set(err, RP_EINVAL, "<check>", 0, 0, "pack and objects must not be NULL");
         return NULL;
     }
-    rp_checker *c = rp_checker_new(err);
+    rp_checker *c = rp_checker_new_v2(pack->env, err);
     if (!c)
         return NULL;
     rp_report *r = NULL;

@@ -55,9 +55,16 @@ void rp_checker_free(rp_checker *c)
 
 rp_checker *rp_checker_new(rp_error *err)
 {
+    return rp_checker_new_v2(NULL, err);
+}
+
+rp_checker *rp_checker_new_v2(const rp_env *env, rp_error *err)
+{
     rp_checker *c = calloc(1, sizeof *c);
     if (!c)
         rpi_error_set(err, RP_ENOMEM, "<checker>", 0, 0, "out of memory");
+    else
+        rpi_yaml_limits_of(env, &c->limits);
     return c;
 }
 
@@ -103,7 +110,7 @@ int rp_checker_set_params(rp_checker *c, const char *text, size_t len, const cha
     if (!source)
         source = "<params>";
     json_t *p = NULL;
-    int rc = rpi_params_read(text ? text : "", len, source, &p, err);
+    int rc = rpi_params_read_limited(text ? text : "", len, source, &c->limits, &p, err);
     if (rc)
         return rc;
     /* remember where each parameter was written, for "unknown parameter" */
@@ -118,7 +125,7 @@ int rp_checker_set_params(rp_checker *c, const char *text, size_t len, const cha
         return RP_ENOMEM;
     }
     rpi_docset ds = {0};
-    if (n && rpi_yaml_read(text, len, source, NULL, &ds, NULL) == RP_OK) {
+    if (n && rpi_yaml_read(text, len, source, &c->limits, &ds, NULL) == RP_OK) {
         for (size_t d = 0; d < ds.n; d++) {
             const json_t *root = ds.docs[d].root;
             if (!json_is_object(root))
@@ -184,10 +191,21 @@ int rp_checker_add_input(rp_checker *c, const char *source, const char *text, si
     rpi_input *in = new_input(c, source, err);
     if (!in)
         return RP_ENOMEM;
-    int rc = rpi_yaml_read(text ? text : "", len, source, NULL, &in->docs, err);
+    rp_error rerr = {0}; /* the message is the input's error even when ERR is NULL */
+    int rc = rpi_yaml_read(text ? text : "", len, source, &c->limits, &in->docs, &rerr);
+    if (rc && err && !err->code)
+        *err = rerr;
     if (rc) {
-        in->error = strdup(err && err->message[0] ? err->message : rp_strerror(rc));
+        in->error = rc == RP_ENOMEM ? NULL : strdup(rerr.message[0] ? rerr.message : rp_strerror(rc));
         in->error_code = rc;
+        if (!in->error) {
+            /* out of memory: the call has no effect, it can be made again */
+            rpi_docset_free(&in->docs);
+            free(in->name);
+            c->n_inputs--;
+            rpi_error_set(err, RP_ENOMEM, source, 0, 0, "out of memory");
+            return RP_ENOMEM;
+        }
         return rc;
     }
     return RP_OK;
@@ -200,7 +218,12 @@ int rpi_checker_add_unreadable(rp_checker *c, const char *source, int code, cons
         return RP_ENOMEM;
     in->error = strdup(message);
     in->error_code = code;
-    return in->error ? RP_OK : RP_ENOMEM;
+    if (!in->error) {
+        free(in->name);
+        c->n_inputs--;
+        return RP_ENOMEM;
+    }
+    return RP_OK;
 }
 
 /* ---- Running ------------------------------------------------------------------- */
@@ -355,7 +378,8 @@ static void collect_objects(run_state *S)
             const rpi_doc *doc = &in->docs.docs[d];
             rpi_report_count_document(S->rep);
             if (doc->error) {
-                add_error(S, RPI_ERRK_INPUT, RP_EYAML, in->name, &doc->index, doc->error_line,
+                add_error(S, RPI_ERRK_INPUT, doc->error_code ? doc->error_code : RP_EYAML, in->name,
+                          &doc->index, doc->error_line,
                           doc->error_column, NULL, NULL, "%s", doc->error);
                 continue;
             }
@@ -482,19 +506,39 @@ static const json_t *find_namespace(const run_state *S, const rpi_object *o)
 }
 
 /* One evaluation of E.  0 with *OUT (which may be an error value), or an
- * RP_E* code (limits, memory) with MSG. */
-static int eval_expr(rp_activation *act, const rpi_pexpr *e, val *out, char *msg, size_t msgsz)
+ * RP_E* code (limits; RP_ENOMEM, which stops the check) with MSG.
+ * *RULE_COST is what the rule's expressions spent on this object so far:
+ * E runs within what is left of the rule_cost_budget (as Kubernetes runs a
+ * policy's expressions within one RuntimeCELCostBudget), or within its
+ * own cost_budget if that is less, and adds what it spends. */
+static int eval_expr(rp_activation *act, const rpi_pexpr *e, val *out, char *msg, size_t msgsz,
+                     uint64_t *rule_cost)
 {
     const rp_program *prog = e->prog;
+    const rp_env *env = prog->env;
+    uint64_t left = env->rule_cost_budget > *rule_cost ? env->rule_cost_budget - *rule_cost : 0;
+    bool rule_bound = left < env->cost_budget;
+    if (left == 0) {
+        snprintf(msg, msgsz, "operation cancelled: rule cost limit exceeded: limit rule_cost_budget (%llu)",
+                 (unsigned long long)env->rule_cost_budget);
+        return RP_ELIMIT;
+    }
     rpi_ctx cx = {0};
     cx.arena = act->arena;
-    cx.env = prog->env;
-    cx.cost_budget = prog->env->cost_budget;
+    cx.env = env;
+    cx.cost_budget = rule_bound ? left : env->cost_budget;
     cx.program = prog;
     rpi_span span = {0, 0};
-    int rc = rpi_vm_run(prog, act, &cx, out, &span);
+    int rc = rpi_eval_status(&cx, rpi_vm_run(prog, act, &cx, out, &span), *out);
+    *rule_cost += cx.cost;
     if (rc != RP_OK) {
-        snprintf(msg, msgsz, "%s", cx.limit_msg[0] ? cx.limit_msg : rp_strerror(rc));
+        if (rc == RP_ELIMIT && rule_bound && cx.cost > cx.cost_budget)
+            snprintf(msg, msgsz,
+                     "operation cancelled: rule cost limit exceeded: limit rule_cost_budget (%llu)",
+                     (unsigned long long)env->rule_cost_budget);
+        else
+            snprintf(msg, msgsz, "%s",
+                     cx.limit_msg[0] && rc != RP_ENOMEM ? cx.limit_msg : rp_strerror(rc));
         return rc;
     }
     if (out->kind == VK_ERROR) {
@@ -514,6 +558,8 @@ typedef struct rule_eval {
     const rpi_rule *rule;
     val *vars;
     bool *done;
+    uint64_t cost;          /* spent by the rule's expressions (rule_cost_budget) */
+    char msg[512];          /* why bind_variables failed (a variable's limit) */
     rpi_map vmap;
     bool vmap_bound;        /* `variables` is VMAP (not a map of the done ones) */
 } rule_eval;
@@ -533,10 +579,10 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
         int rc = bind_variables(S, act, R, ve);
         if (rc)
             return rc;
-        char msg[512];
-        rc = eval_expr(act, ve, &R->vars[i], msg, sizeof msg);
+        rc = eval_expr(act, ve, &R->vars[i], R->msg, sizeof R->msg, &R->cost);
         if (rc)
             return rc;
+        R->msg[0] = '\0'; /* an error value's text: it surfaces where it is used */
         /* An error value remembers where in its program it arose (the
          * pc in flags); the expression that reads the variable is another
          * program, so forget it: the reader stamps its own position. */
@@ -547,8 +593,9 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
     if (!e->reads_all_variables) {
         if (R->vmap_bound)
             return RP_OK;
-        R->vmap_bound = true;
-        return rpi_activation_bind_val(act, "variables", NULL, val_map(&R->vmap));
+        int rc = rpi_activation_bind_val(act, "variables", NULL, val_map(&R->vmap));
+        R->vmap_bound = rc == RP_OK;
+        return rc;
     }
     R->vmap_bound = false;
     rpi_ctx cx = {0};
@@ -557,7 +604,7 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
     val *keys = rpi_alloc(&cx, (r->n_variables + 1) * sizeof *keys);
     val *vals = rpi_alloc(&cx, (r->n_variables + 1) * sizeof *vals);
     if (!keys || !vals)
-        return RP_ELIMIT;
+        return rpi_eval_status(&cx, RP_ELIMIT, val_null());
     uint32_t n = 0;
     for (size_t i = 0; i < r->n_variables; i++)
         if (R->done[i]) {
@@ -567,18 +614,21 @@ static int bind_variables(run_state *S, rp_activation *act, rule_eval *R, const 
         }
     val m = rpi_map_build(&cx, keys, vals, n);
     if (m.kind == VK_ERROR)
-        return RP_ELIMIT;
+        return rpi_eval_status(&cx, RP_ELIMIT, val_null());
     return rpi_activation_bind_val(act, "variables", NULL, m);
 }
 
+/* The message of a finding; NULL when memory runs out (S->oom then says
+ * whether it ran out in the messageExpression). */
 static char *finding_message(run_state *S, rp_activation *act, rule_eval *R,
                              const rpi_validation *v)
 {
-    if (v->message_expr.prog && bind_variables(S, act, R, &v->message_expr) == RP_OK) {
+    int rc = v->message_expr.prog ? bind_variables(S, act, R, &v->message_expr) : RP_EINVAL;
+    if (rc == RP_OK) {
         val m;
         char msg[512];
-        if (eval_expr(act, &v->message_expr, &m, msg, sizeof msg) == RP_OK &&
-            m.kind == VK_STRING && m.aux > 0 && !memchr(m.u.s, '\n', m.aux) &&
+        rc = eval_expr(act, &v->message_expr, &m, msg, sizeof msg, &R->cost);
+        if (rc == RP_OK && m.kind == VK_STRING && m.aux > 0 && !memchr(m.u.s, '\n', m.aux) &&
             m.aux <= 5000) {
             char *s = malloc(m.aux + 1);
             if (s) {
@@ -587,6 +637,10 @@ static char *finding_message(run_state *S, rp_activation *act, rule_eval *R,
             }
             return s;
         }
+    }
+    if (rc == RP_ENOMEM) {
+        S->oom = true;
+        return NULL;
     }
     if (v->message && v->message[0])
         return strdup(v->message);
@@ -608,8 +662,13 @@ static void check_rule(run_state *S, size_t pack, size_t ri, const rpi_object *o
         return;
     rpi_arena_reset(act->arena);
     R->rule = r;
+    R->cost = 0;
+    R->msg[0] = '\0';
     memset(R->done, 0, r->n_variables * sizeof *R->done);
-    rpi_activation_bind_val(act, "variables", NULL, val_null());
+    if (rpi_activation_bind_val(act, "variables", NULL, val_null())) {
+        S->oom = true;
+        return;
+    }
     R->vmap_bound = false;
     if (r->n_variables) {
         if (!S->var_keys[rule_index]) {
@@ -643,9 +702,13 @@ static void check_rule(run_state *S, size_t pack, size_t ri, const rpi_object *o
         val v;
         int rc = bind_variables(S, act, R, e);
         if (rc == RP_OK)
-            rc = eval_expr(act, e, &v, msg, sizeof msg);
+            rc = eval_expr(act, e, &v, msg, sizeof msg, &R->cost);
         else
-            snprintf(msg, sizeof msg, "%s", rp_strerror(rc));
+            snprintf(msg, sizeof msg, "%s", R->msg[0] ? R->msg : rp_strerror(rc));
+        if (rc == RP_ENOMEM) {
+            S->oom = true;
+            return;
+        }
         if (rc == RP_OK && v.kind == VK_BOOL && !v.u.b)
             return; /* the rule does not apply */
         if (rc != RP_OK || v.kind != VK_BOOL) {
@@ -665,10 +728,15 @@ static void check_rule(run_state *S, size_t pack, size_t ri, const rpi_object *o
         val v;
         int rc = bind_variables(S, act, R, &vd->expr);
         if (rc == RP_OK)
-            rc = eval_expr(act, &vd->expr, &v, msg, sizeof msg);
+            rc = eval_expr(act, &vd->expr, &v, msg, sizeof msg, &R->cost);
         else
-            snprintf(msg, sizeof msg, "%s", rc == RP_ELIMIT ? "evaluation memory limit exceeded"
-                                                            : rp_strerror(rc));
+            snprintf(msg, sizeof msg, "%s", R->msg[0]            ? R->msg
+                                            : rc == RP_ELIMIT ? "evaluation memory limit exceeded"
+                                                              : rp_strerror(rc));
+        if (rc == RP_ENOMEM) {
+            S->oom = true;
+            return;
+        }
         if (rc != RP_OK || v.kind != VK_BOOL) {
             if (rc == RP_OK && v.kind != VK_ERROR)
                 snprintf(msg, sizeof msg, "validation must evaluate to bool, not %s",
@@ -700,6 +768,8 @@ static void check_rule(run_state *S, size_t pack, size_t ri, const rpi_object *o
         if (!f.message || rpi_report_add_finding(S->rep, &f) == (size_t)-1)
             S->oom = true;
         free(f.message);
+        if (S->oom)
+            return;
     }
     if (outcome != RPI_OUT_ERROR && any_fail)
         outcome = o->break_glass ? RPI_OUT_BYPASSED : RPI_OUT_FAIL;
@@ -730,11 +800,12 @@ static void add_rules(run_state *S)
         }
         base += pk->n_rules;
     }
-    S->n_rules = base;
     S->var_keys = calloc(base ? base : 1, sizeof *S->var_keys);
     S->var_hashes = calloc(base ? base : 1, sizeof *S->var_hashes);
     if (!S->var_keys || !S->var_hashes)
         S->oom = true;
+    else
+        S->n_rules = base; /* what the cleanup frees */
 }
 
 rp_report *rp_checker_run(rp_checker *c, rp_error *err)
@@ -756,9 +827,7 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
         for (size_t i = 0; i < c->packs[p]->n_rules; i++)
             if (c->packs[p]->rules[i].n_variables > max_vars)
                 max_vars = c->packs[p]->rules[i].n_variables;
-    rule_eval R = {0};
-    R.vars = calloc(max_vars, sizeof(val));
-    R.done = calloc(max_vars, sizeof(bool));
+    rule_eval R = {.vars = calloc(max_vars, sizeof(val)), .done = calloc(max_vars, sizeof(bool))};
     if (!S.rep || !S.inventory || !S.params || !S.acts || !S.rule_base || !R.vars || !R.done)
         S.oom = true;
     for (size_t p = 0; p < c->n_packs && !S.oom; p++) {
@@ -805,7 +874,7 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
         json_decref(req);
     }
     for (size_t p = 0; p < c->n_packs; p++) {
-        rp_activation_free(S.acts[p]);
+        rp_activation_free(S.acts ? S.acts[p] : NULL);
         json_decref(S.params ? S.params[p] : NULL);
     }
     for (size_t i = 0; i < S.n_objects; i++)

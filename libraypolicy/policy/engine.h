@@ -24,6 +24,9 @@ struct rp_checker {
     json_t *user_params;    /* NULL: the packs' defaults */
     char *params_source;
     rpi_param_pos *param_pos;
+    /* added by limits: what inputs and parameters are read within (the
+     * environment of rp_checker_new_v2, else the defaults) */
+    rpi_yaml_limits limits;
 };
 
 /* Record an input that could not even be read (a missing file), so that

@@ -1372,8 +1372,11 @@ static json_t *selector_reqs(json_t *arr, const rpi_selector *s)
     for (size_t i = 0; arr && i < s->n_reqs; i++) {
         const rpi_sel_req *r = &s->reqs[i];
         json_t *e = json_pack("{s:s,s:s}", "key", r->key, "operator", ops[r->op]);
-        if (!e || (r->n_values && !jset(e, "values", jstrings(r->values, r->n_values))) ||
-            json_array_append_new(arr, e)) {
+        if (e && r->n_values && !jset(e, "values", jstrings(r->values, r->n_values))) {
+            json_decref(e);
+            e = NULL;
+        }
+        if (!e || json_array_append_new(arr, e)) {
             json_decref(arr);
             return NULL;
         }
@@ -1479,11 +1482,21 @@ static char *left_out_comment(const rpi_rule *rule, const char *fmt, ...)
     return b.s;
 }
 
+/* Whether a rewrite failed for want of memory: its message, however
+ * nested ("variables.x out of memory"), ends so. */
+static bool rewrite_oom(const char *msg)
+{
+    static const char oom[] = "out of memory";
+    size_t n = strlen(msg);
+    return n >= sizeof oom - 1 && strcmp(msg + n - (sizeof oom - 1), oom) == 0;
+}
+
 /* The rule's expressions, in the order variables, matchConditions,
  * validations (expression, messageExpression), rewritten into EX.  Returns
- * why one could not be (comment text), or NULL when all were; a text left
- * NULL by OOM makes add_policy() fail later. */
-static char *rewrite_rule(rule_ctx *R, out_expr *ex)
+ * why one could not be (comment text), or NULL when all were; *OOM when
+ * one could not be for want of memory (no reason to leave the rule out:
+ * the export fails). */
+static char *rewrite_rule(rule_ctx *R, out_expr *ex, bool *oom)
 {
     const rpi_rule *rule = R->rule;
     char *why = NULL;
@@ -1493,6 +1506,7 @@ static char *rewrite_rule(rule_ctx *R, out_expr *ex)
         snprintf(ex[k].what, sizeof ex[k].what, "variables[%zu] (%s)", i, rule->variables[i].name);
         ex[k].text = rewrite(R, rule->variables[i].expr.text, false, 0, true, &ex[k].free, msg,
                              sizeof msg);
+        *oom |= !ex[k].text && rewrite_oom(msg);
         if (!ex[k].text && !why)
             why = left_out_comment(rule, "%s %s.", ex[k].what, msg);
     }
@@ -1501,6 +1515,7 @@ static char *rewrite_rule(rule_ctx *R, out_expr *ex)
                  rule->conditions[i].name);
         ex[k].text = rewrite(R, rule->conditions[i].expr.text, true, rule->n_variables, true,
                              &ex[k].free, msg, sizeof msg);
+        *oom |= !ex[k].text && rewrite_oom(msg);
         if (!ex[k].text && !why)
             why = left_out_comment(rule, "%s %s.", ex[k].what, msg);
     }
@@ -1513,6 +1528,7 @@ static char *rewrite_rule(rule_ctx *R, out_expr *ex)
             if (!pe->text)
                 continue;
             ex[k].text = rewrite(R, pe->text, false, 0, true, &ex[k].free, msg, sizeof msg);
+            *oom |= !ex[k].text && rewrite_oom(msg);
             if (!ex[k].text && !why)
                 why = left_out_comment(rule, "%s %s.", ex[k].what, msg);
         }
@@ -1681,7 +1697,11 @@ static void export_rule(export_set *X, const rp_pack *pack, const rp_env *k8s, c
         X->oom = true;
     } else {
         bool oom = false;
-        char *why = rule_obstacle(rule, k8s, ex, n, rewrite_rule(&R, ex), &oom);
+        char *why = rewrite_rule(&R, ex, &oom);
+        if (oom)
+            free(why);
+        else
+            why = rule_obstacle(rule, k8s, ex, n, why, &oom);
         if (oom) {
             X->oom = true;
         } else if (why) {
@@ -2014,7 +2034,7 @@ static char *render_json(const export_set *X)
             json_decref(a);
             return NULL;
         }
-    char *s = a ? json_dumps(a, JSON_INDENT(2)) : NULL;
+    char *s = a ? rpi_report_json_dumps(a, JSON_INDENT(2)) : NULL;
     json_decref(a);
     if (!s)
         return NULL;

@@ -61,11 +61,13 @@ static void fail_at(loader *L, const rpi_pos *pos, bool at_key, const char *wher
         line = at_key && pos->key_line ? pos->key_line : pos->line;
         col = at_key && pos->key_line ? pos->key_column : pos->column;
     }
+    /* A failed allocation is no fault of the pack's. */
+    int code = strcmp(msg, "out of memory") == 0 ? RP_ENOMEM : RP_EPACK;
     if (line)
-        rpi_error_set(L->err, RP_EPACK, L->source, line, col, "%s:%u:%u: %s: %s", L->source, line,
+        rpi_error_set(L->err, code, L->source, line, col, "%s:%u:%u: %s: %s", L->source, line,
                       col, where, msg);
     else
-        rpi_error_set(L->err, RP_EPACK, L->source, 0, 0, "%s: %s: %s", L->source, where, msg);
+        rpi_error_set(L->err, code, L->source, 0, 0, "%s: %s: %s", L->source, where, msg);
 }
 
 static const rpi_pos *pos_of(loader *L, const json_t *parent, const char *key, size_t index)
@@ -397,13 +399,14 @@ static bool load_selector(loader *L, const json_t *obj, const char *key, rpi_sel
         r->op = RPI_SEL_IN;
         r->key = strdup(k);
         r->values = calloc(1, sizeof *r->values);
-        if (r->values)
+        if (r->values) {
             r->values[0] = strdup(json_string_value(v));
+            r->n_values = 1; /* freed with the selector, even on failure */
+        }
         if (!r->key || !r->values || !r->values[0]) {
             fail_at(L, NULL, false, w, "out of memory");
             return false;
         }
-        r->n_values = 1;
     }
     size_t i;
     json_array_foreach(exprs, i, v) {
@@ -858,14 +861,8 @@ static bool load_header(loader *L, const json_t *pj, const rp_env *caller)
         prof = RP_PROFILE_KUBERNETES;
     L->pack->profile = prof;
     rp_env_options o;
-    rp_env_options_init(&o);
+    rpi_env_limits_to_options(caller, &o); /* every limit of the caller's */
     o.profile = prof;
-    if (caller) {
-        o.max_expression_length = caller->max_expression_length;
-        o.max_nesting_depth = caller->max_nesting_depth;
-        o.cost_budget = caller->cost_budget;
-        o.max_eval_memory = caller->max_eval_memory;
-    }
     L->pack->env = rp_env_new(&o, L->err);
     if (!L->pack->env) {
         L->failed = true;
@@ -888,7 +885,13 @@ rp_pack *rpi_pack_load(const rp_env *env, const char *text, size_t len, const ch
     if (!source)
         source = "<pack>";
     rpi_docset ds = {0};
-    if (rpi_yaml_read(text, len, source, NULL, &ds, err) != RP_OK)
+    rpi_yaml_limits lim;
+    rpi_yaml_limits_of(env, &lim);
+    rp_env_options defaults;
+    rpi_env_limits_to_options(env, &defaults);
+    lim.max_bytes = defaults.max_pack_bytes;
+    lim.bytes_option = "max_pack_bytes";
+    if (rpi_yaml_read(text, len, source, &lim, &ds, err) != RP_OK)
         return NULL;
     const rpi_doc *doc = NULL;
     for (size_t i = 0; i < ds.n; i++) {
@@ -896,8 +899,9 @@ rp_pack *rpi_pack_load(const rp_env *env, const char *text, size_t len, const ch
         if (d->empty)
             continue;
         if (d->error) {
-            rpi_error_set(err, RP_EPACK, source, d->error_line, d->error_column,
-                          "%s:%u:%u: %s", source, d->error_line, d->error_column, d->error);
+            rpi_error_set(err, d->error_code ? d->error_code : RP_EPACK, source, d->error_line,
+                          d->error_column, "%s:%u:%u: %s", source, d->error_line,
+                          d->error_column, d->error);
             rpi_docset_free(&ds);
             return NULL;
         }

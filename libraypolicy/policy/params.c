@@ -16,9 +16,15 @@
 
 int rpi_params_read(const char *text, size_t len, const char *source, json_t **out, rp_error *err)
 {
+    return rpi_params_read_limited(text, len, source, NULL, out, err);
+}
+
+int rpi_params_read_limited(const char *text, size_t len, const char *source,
+                            const rpi_yaml_limits *limits, json_t **out, rp_error *err)
+{
     *out = NULL;
     rpi_docset ds = {0};
-    int rc = rpi_yaml_read(text, len, source, NULL, &ds, err);
+    int rc = rpi_yaml_read(text, len, source, limits, &ds, err);
     if (rc)
         return rc;
     const rpi_doc *doc = NULL;
@@ -27,9 +33,9 @@ int rpi_params_read(const char *text, size_t len, const char *source, json_t **o
         if (d->empty)
             continue;
         if (d->error) {
-            rpi_error_set(err, RP_EYAML, source, d->error_line, d->error_column, "%s:%u:%u: %s",
+            rc = d->error_code ? d->error_code : RP_EYAML;
+            rpi_error_set(err, rc, source, d->error_line, d->error_column, "%s:%u:%u: %s",
                           source, d->error_line, d->error_column, d->error);
-            rc = RP_EYAML;
         } else if (doc) {
             rpi_error_set(err, RP_EPACK, source, d->line, d->column,
                           "%s:%u:%u: a parameter file holds one document; this is a second one",

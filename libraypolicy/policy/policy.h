@@ -153,6 +153,9 @@ bool rpi_kind_cluster_scoped(const char *api_group, const char *kind);
  * RP_E* code with ERR filled (file:line:column). */
 int rpi_params_read(const char *text, size_t len, const char *source, json_t **out,
                     rp_error *err);
+/* added by limits: rpi_params_read within LIMITS (NULL: the defaults). */
+int rpi_params_read_limited(const char *text, size_t len, const char *source,
+                            const rpi_yaml_limits *limits, json_t **out, rp_error *err);
 /* DEFAULTS with USER merged over them (objects merge key by key, anything
  * else replaces).  NULL on OOM. */
 json_t *rpi_params_merge(const json_t *defaults, const json_t *user);

@@ -484,6 +484,14 @@ static int dump_to_buf(const char *buffer, size_t size, void *data)
     return b->oom ? -1 : 0;
 }
 
+char *rpi_report_json_dumps(const json_t *j, size_t flags)
+{
+    rpi_report_buf b = {0};
+    if (json_dump_callback(j, dump_to_buf, &b, flags) != 0)
+        b.oom = true;
+    return rpi_report_buf_finish(&b);
+}
+
 char *rpi_report_json_text(const json_t *root)
 {
     rpi_report_buf b = {0};

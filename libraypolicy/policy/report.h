@@ -202,4 +202,11 @@ char *rpi_report_buf_finish(rpi_report_buf *b);
  * writers); NULL when an allocation failed. */
 char *rpi_report_json_text(const json_t *root);
 
+/* added by reliability */
+/* json_dumps(J, FLAGS) into our own memory; NULL when memory runs out.
+ * jansson 2.14's json_dumps can drop an object key when an allocation
+ * fails and still return the text (dump.c ignores dump_string's result);
+ * a sink that remembers the failure does not. */
+char *rpi_report_json_dumps(const json_t *j, size_t flags);
+
 #endif

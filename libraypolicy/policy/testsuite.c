@@ -8,6 +8,7 @@
  * says where its entry is (suite:line), which objects it selected and what
  * happened instead.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,12 +98,16 @@ static int add_case(rp_test_run *t, const char *name, bool passed, const char *f
 }
 
 /* The whole of file PATH, malloc'd and NUL-terminated; NULL when it cannot
- * be read (or memory runs out). */
-static char *read_file(const char *path, size_t *len)
+ * be read (*CODE RP_EIO) or memory runs out (*CODE RP_ENOMEM). */
+static char *read_file(const char *path, size_t *len, int *code)
 {
+    *code = RP_ENOMEM;
     FILE *fp = fopen(path, "rb");
-    if (!fp)
+    if (!fp) {
+        if (errno != ENOMEM)
+            *code = RP_EIO;
         return NULL;
+    }
     char *buf = NULL;
     *len = 0;
     FILE *mem = open_memstream(&buf, len);
@@ -111,7 +116,10 @@ static char *read_file(const char *path, size_t *len)
     bool ok = mem != NULL;
     while (ok && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
         ok = fwrite(chunk, 1, got, mem) == got;
-    ok = ok && !ferror(fp);
+    if (ok && ferror(fp)) {
+        ok = false;
+        *code = RP_EIO;
+    }
     fclose(fp);
     if (mem && fclose(mem) != 0)
         ok = false;
@@ -250,8 +258,12 @@ static int judge(suite_ctx *S, const rp_report *rep, char **files, char **writte
         char name[512];
         char selbuf[256] = "";
         if (sel) {
-            char *d = json_dumps(sel, JSON_COMPACT);
-            snprintf(selbuf, sizeof selbuf, "%s", d ? d : "");
+            char *d = rpi_report_json_dumps(sel, JSON_COMPACT);
+            if (!d) {
+                rc = RP_ENOMEM;
+                break;
+            }
+            snprintf(selbuf, sizeof selbuf, "%s", d);
             free(d);
         }
         snprintf(name, sizeof name, "%s:%u %s %s %s", S->path, line, rule_id, want, selbuf);
@@ -434,7 +446,7 @@ static int run_suite(suite_ctx *S, const rp_env *env)
 {
     const json_t *spec = S->spec;
     int rc = RP_OK;
-    rp_checker *chk = rp_checker_new(S->err);
+    rp_checker *chk = rp_checker_new_v2(env, S->err);
     const json_t *packs = json_object_get(spec, "packs");
     size_t n_packs = json_is_array(packs) ? json_array_size(packs) : 1;
     rp_pack **loaded = calloc(n_packs, sizeof *loaded);
@@ -464,7 +476,7 @@ static int run_suite(suite_ctx *S, const rp_env *env)
             loaded[i] = rp_pack_load_builtin(env, spec_name, S->err);
         }
         if (!loaded[i]) {
-            rc = S->err && S->err->code ? S->err->code : RP_EPACK;
+            rc = S->err && S->err->code ? S->err->code : RP_ENOMEM;
             goto out;
         }
         if ((rc = rp_checker_add_pack(chk, loaded[i], S->err)) != RP_OK)
@@ -473,7 +485,7 @@ static int run_suite(suite_ctx *S, const rp_env *env)
     const json_t *params = json_object_get(spec, "params");
     const char *params_file = json_string_value(json_object_get(spec, "paramsFile"));
     if (params) {
-        char *text = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *text = rpi_report_json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
         if (!text) {
             rc = RP_ENOMEM;
             goto out;
@@ -485,9 +497,12 @@ static int run_suite(suite_ctx *S, const rp_env *env)
     } else if (params_file) {
         char *p = join_path(S->path, params_file);
         size_t len = 0;
-        char *buf = p ? read_file(p, &len) : NULL;
+        int code = RP_ENOMEM;
+        char *buf = p ? read_file(p, &len, &code) : NULL;
         if (!buf) {
-            rc = suite_error(S, RP_EIO, spec, "paramsFile", "cannot read paramsFile %s", params_file);
+            rc = code == RP_ENOMEM ? RP_ENOMEM
+                                   : suite_error(S, RP_EIO, spec, "paramsFile",
+                                                 "cannot read paramsFile %s", params_file);
             free(p);
             goto out;
         }
@@ -523,7 +538,7 @@ static int run_suite(suite_ctx *S, const rp_env *env)
     size_t i;
     json_t *o;
     json_array_foreach(objects, i, o) {
-        char *text = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *text = rpi_report_json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY);
         char src[64];
         snprintf(src, sizeof src, "objects[%zu]", i);
         rp_error ierr = {0};
@@ -566,14 +581,20 @@ rp_test_run *rp_test_suite_run(const rp_env *env, const char *path, rp_error *er
         return NULL;
     }
     size_t len = 0;
-    char *buf = read_file(path, &len);
+    int code;
+    char *buf = read_file(path, &len, &code);
     if (!buf) {
-        rpi_error_set(err, RP_EIO, path, 0, 0, "%s: cannot read", path);
+        if (code == RP_ENOMEM)
+            rpi_error_set(err, RP_ENOMEM, path, 0, 0, "out of memory");
+        else
+            rpi_error_set(err, RP_EIO, path, 0, 0, "%s: cannot read", path);
         return NULL;
     }
     suite_ctx S = {.path = path, .err = err};
     rp_test_run *t = NULL;
-    int rc = rpi_yaml_read(buf, len, path, NULL, &S.ds, err);
+    rpi_yaml_limits lim;
+    rpi_yaml_limits_of(env, &lim);
+    int rc = rpi_yaml_read(buf, len, path, &lim, &S.ds, err);
     free(buf);
     if (rc)
         return NULL;

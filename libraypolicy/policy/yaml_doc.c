@@ -47,6 +47,8 @@
 /* Defaults of rpi_yaml_limits (yaml_doc.h). */
 #define DEFAULT_MAX_ALIAS_NODES 1000000
 #define DEFAULT_MAX_DEPTH 1000
+#define DEFAULT_MAX_BYTES ((size_t)16 << 20)
+#define DEFAULT_MAX_DOCUMENTS 10000
 
 /* The tags go-yaml v2 resolves (resolve.go: resolvableTag) and treats
  * specially (decode.go: scalar for !!binary, isMerge for !!merge). */
@@ -327,7 +329,12 @@ const rpi_pos *rpi_posmap_path(const rpi_posmap *map, const json_t *root, const 
         *exact = e != NULL;
         return e ? &e->pos : NULL;
     }
-    char *buf = malloc(strlen(path) + 1);
+    /* the steps are copied out one at a time: on the stack, so that a
+     * finding's position does not depend on memory (a longer path than
+     * any rule writes still works, from the heap) */
+    char small[512];
+    size_t plen = strlen(path);
+    char *buf = plen < sizeof small ? small : malloc(plen + 1);
     if (!buf)
         return NULL;
     const rpi_pos *best = NULL;
@@ -353,7 +360,8 @@ const rpi_pos *rpi_posmap_path(const rpi_posmap *map, const json_t *root, const 
         best = &e->pos;
         cur = child;
     }
-    free(buf);
+    if (buf != small)
+        free(buf);
     *exact = whole && best != NULL;
     return best;
 }
@@ -1272,6 +1280,7 @@ typedef struct reader {
     text t;
     size_t max_alias;
     unsigned max_depth;
+    size_t max_documents;
     size_t alias_nodes;     /* per stream */
     rpi_docset *out;
     size_t cap_docs;
@@ -1458,6 +1467,7 @@ static int doc_fail(reader *rd, unsigned line, unsigned column, const char *fmt,
         rc = RP_ENOMEM;
     d->error_line = line;
     d->error_column = column;
+    d->error_code = 0;
     for (size_t i = rd->depth; i > 0; i--) {
         frame *f = &rd->frames[i - 1];
         for (size_t k = 0; k < f->nmerges; k++)
@@ -1474,6 +1484,22 @@ static int doc_fail(reader *rd, unsigned line, unsigned column, const char *fmt,
     rd->root = NULL;
     rd->have_root = false;
     rd->failed = true;
+    return rc;
+}
+
+/* doc_fail for a limit: the document's error_code says so. */
+static int limit_fail(reader *rd, unsigned line, unsigned column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int limit_fail(reader *rd, unsigned line, unsigned column, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    int rc = doc_fail(rd, line, column, "%s", buf);
+    rd->out->docs[rd->doc].error_code = RP_ELIMIT;
     return rc;
 }
 
@@ -1744,12 +1770,13 @@ static int on_alias(reader *rd, const yaml_event_t *ev)
     if (!a->complete)
         return doc_fail(rd, pos.line, pos.column, "anchor '%s' value contains itself", name);
     if (a->size > rd->max_alias - rd->alias_nodes)
-        return doc_fail(rd, pos.line, pos.column, "too many nodes from aliases (limit is %zu)",
-                        rd->max_alias);
+        return limit_fail(rd, pos.line, pos.column,
+                          "nodes from aliases exceed limit max_yaml_alias_nodes (%zu)",
+                          rd->max_alias);
     rd->alias_nodes += a->size;
     if (rd->depth + a->height > rd->max_depth)
-        return doc_fail(rd, pos.line, pos.column, "too many nested collections (limit is %u)",
-                        rd->max_depth);
+        return limit_fail(rd, pos.line, pos.column, "nesting exceeds limit max_input_depth (%u)",
+                          rd->max_depth);
     if (want_key(rd)) {
         frame *f = &rd->frames[rd->depth - 1];
         char msg[200];
@@ -1792,8 +1819,9 @@ static int on_collection_start(reader *rd, const yaml_event_t *ev, bool is_map)
         /* libyaml's cost per token grows with flow nesting: stop here */
         rd->stop = true;
         rd->out->truncated = true;
-        return doc_fail(rd, pos.line, pos.column,
-                        "too many nested collections (limit is %u)" TRUNCATED_NOTE, rd->max_depth);
+        return limit_fail(rd, pos.line, pos.column,
+                          "nesting exceeds limit max_input_depth (%u)" TRUNCATED_NOTE,
+                          rd->max_depth);
     }
     if (rd->depth == 0) {
         rd->out->docs[rd->doc].line = pos.line;
@@ -1870,6 +1898,7 @@ static int on_collection_end(reader *rd)
 static int doc_begin(reader *rd, unsigned line, unsigned column)
 {
     rpi_docset *out = rd->out;
+    bool too_many = out->n >= rd->max_documents;
     if (out->n == rd->cap_docs) {
         size_t ncap = rd->cap_docs ? rd->cap_docs * 2 : 4;
         rpi_doc *nd = realloc(out->docs, ncap * sizeof *nd);
@@ -1891,6 +1920,15 @@ static int doc_begin(reader *rd, unsigned line, unsigned column)
     rd->root = NULL;
     rd->depth = 0;
     anchors_clear(rd);
+    if (too_many) {
+        /* one document more than the limit carries the error, and the
+         * stream ends there */
+        rd->stop = true;
+        out->truncated = true;
+        return limit_fail(rd, line, column,
+                          "documents exceed limit max_input_documents (%zu)" TRUNCATED_NOTE,
+                          rd->max_documents);
+    }
     return 0;
 }
 
@@ -2116,6 +2154,16 @@ int rpi_yaml_read(const char *text_in, size_t len, const char *source,
     rd.max_alias = limits && limits->max_alias_nodes ? limits->max_alias_nodes
                                                      : DEFAULT_MAX_ALIAS_NODES;
     rd.max_depth = limits && limits->max_depth ? limits->max_depth : DEFAULT_MAX_DEPTH;
+    rd.max_documents = limits && limits->max_documents ? limits->max_documents
+                                                       : DEFAULT_MAX_DOCUMENTS;
+    size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : DEFAULT_MAX_BYTES;
+    if (len > max_bytes) {
+        const char *option = limits && limits->bytes_option ? limits->bytes_option
+                                                            : "max_input_bytes";
+        rpi_error_set(err, RP_ELIMIT, source, 0, 0, "%s: input exceeds limit %s (%zu bytes): %zu bytes",
+                      source, option, max_bytes, len);
+        return RP_ELIMIT;
+    }
 
     const unsigned char *u = (const unsigned char *)text_in;
     char *converted = NULL;
@@ -2166,4 +2214,15 @@ void rpi_docset_free(rpi_docset *set)
     free(set->docs);
     pm_free(set->pos);
     memset(set, 0, sizeof *set);
+}
+
+void rpi_yaml_limits_of(const rp_env *env, rpi_yaml_limits *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!env)
+        return;
+    out->max_alias_nodes = env->max_yaml_alias_nodes;
+    out->max_depth = env->max_input_depth;
+    out->max_bytes = env->max_input_bytes;
+    out->max_documents = env->max_input_documents;
 }

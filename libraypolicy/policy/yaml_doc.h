@@ -78,6 +78,10 @@ typedef struct rpi_doc {
     char *error;            /* NULL, or why this document could not be read
                                (malloc'd, one line, no position inside) */
     unsigned error_line, error_column;
+    /* added by limits: RP_ELIMIT when the error is a limit of
+     * rpi_yaml_limits (the message names the rp_env_options field), 0 for
+     * a document that is not valid YAML */
+    int error_code;
 } rpi_doc;
 
 typedef struct rpi_docset {
@@ -91,14 +95,28 @@ typedef struct rpi_yaml_limits {
     size_t max_alias_nodes; /* nodes aliases may bring in, per stream;
                                0: default 1000000 */
     unsigned max_depth;     /* nesting of collections; 0: default 1000 */
+    /* added by limits */
+    size_t max_bytes;       /* bytes of TEXT; 0: default 16 MiB */
+    const char *bytes_option; /* the option max_bytes comes from, for the
+                               message; NULL: "max_input_bytes" */
+    size_t max_documents;   /* documents of the stream; 0: default 10000 */
 } rpi_yaml_limits;
 
 /* Read every document of TEXT (LEN bytes; need not be NUL-terminated).
  * LIMITS may be NULL for the defaults.  Returns 0 with OUT filled -- even
  * when some documents are bad: each carries its error -- or RP_ENOMEM /
- * RP_EINVAL with ERR filled.  SOURCE names the input in messages. */
+ * RP_EINVAL with ERR filled, or RP_ELIMIT (added by limits) when TEXT is
+ * longer than max_bytes, before anything is read.  A document past
+ * max_alias_nodes fails; one past max_depth or max_documents fails and
+ * ends the stream; either way its error_code is RP_ELIMIT.  SOURCE names
+ * the input in messages. */
 int rpi_yaml_read(const char *text, size_t len, const char *source,
                   const rpi_yaml_limits *limits, rpi_docset *out, rp_error *err);
+
+/* added by limits */
+/* The limits of ENV (NULL: the defaults) for input: max_input_bytes,
+ * max_input_depth, max_input_documents, max_yaml_alias_nodes. */
+void rpi_yaml_limits_of(const rp_env *env, rpi_yaml_limits *out);
 
 void rpi_docset_free(rpi_docset *set);
 

@@ -135,7 +135,7 @@ Test(arena, context_reports_the_memory_limit)
     cr_expect_not_null(rpi_alloc(&cx, 4000));
     cr_expect_null(rpi_alloc(&cx, 200));
     cr_expect_eq(cx.limit_hit, 1);
-    cr_expect_str_eq(cx.limit_msg, "evaluation memory limit exceeded: 4096 bytes");
+    cr_expect_str_eq(cx.limit_msg, "evaluation memory exceeds limit max_eval_memory (4096 bytes)");
     cr_expect_null(rpi_strbuf(&cx, SIZE_MAX));
     rpi_arena_free(cx.arena);
 }

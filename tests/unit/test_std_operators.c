@@ -395,7 +395,7 @@ Test(ops, allocation_failure_is_reported_not_fatal)
     val r = rpi_op_add(&small, val_string(big, 100), val_string(big, 100));
     cr_expect_eq(r.kind, VK_ERROR);
     cr_expect_eq(small.limit_hit, 1);
-    cr_expect_str_eq(small.limit_msg, "evaluation memory limit exceeded: 64 bytes");
+    cr_expect_str_eq(small.limit_msg, "evaluation memory exceeds limit max_eval_memory (64 bytes)");
     rpi_arena_free(small.arena);
 
     small = (rpi_ctx){0};

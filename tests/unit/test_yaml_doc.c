@@ -548,7 +548,7 @@ Test(yaml_doc, billion_laughs, .timeout = 10)
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
     cr_assert_eq(set.n, 1);
     cr_assert_not_null(set.docs[0].error);
-    cr_assert(strstr(set.docs[0].error, "too many nodes from aliases (limit is 1000000)"),
+    cr_assert(strstr(set.docs[0].error, "nodes from aliases exceed limit max_yaml_alias_nodes (1000000)"),
               "%s", set.docs[0].error);
     /* a..f bring in 672588 nodes; g's first alias (597871) passes the million */
     cr_assert_eq(set.docs[0].error_line, 7);
@@ -564,13 +564,13 @@ Test(yaml_doc, alias_limit_counts_nodes)
     cr_assert_null(set.docs[0].error, "%s", set.docs[0].error);
     lim.max_alias_nodes = 7;
     read_lim(y, strlen(y), &lim);
-    doc_error(0, "too many nodes from aliases (limit is 7)", 3, 4);
+    doc_error(0, "nodes from aliases exceed limit max_yaml_alias_nodes (7)", 3, 4);
     /* the count is per stream */
     const char *two = "a: &x [1, 2, 3]\nb: *x\n---\na: &x [1, 2, 3]\nb: *x\n";
     read_lim(two, strlen(two), &lim);
     cr_assert_eq(set.n, 2);
     cr_assert_null(set.docs[0].error);
-    doc_error(1, "too many nodes from aliases (limit is 7)", 5, 4);
+    doc_error(1, "nodes from aliases exceed limit max_yaml_alias_nodes (7)", 5, 4);
 }
 
 Test(yaml_doc, depth_limit)
@@ -581,11 +581,11 @@ Test(yaml_doc, depth_limit)
     cr_assert_null(set.docs[0].error, "%s", set.docs[0].error);
     const char *deep = "a: {b: {c: {d: 1}}}\n";
     read_lim(deep, strlen(deep), &lim);
-    doc_error(0, "too many nested collections (limit is 3)", 1, 12);
+    doc_error(0, "nesting exceeds limit max_input_depth (3)", 1, 12);
     /* an alias brings its height with it */
     const char *al = "a: &x {b: [1]}\nd:\n  e: *x\n";
     read_lim(al, strlen(al), &lim);
-    doc_error(0, "too many nested collections (limit is 3)", 3, 6);
+    doc_error(0, "nesting exceeds limit max_input_depth (3)", 3, 6);
 }
 
 Test(yaml_doc, deep_nesting_stops, .timeout = 10)
@@ -598,7 +598,7 @@ Test(yaml_doc, deep_nesting_stops, .timeout = 10)
     s[2 * n] = '\0';
     read_lim(s, 2 * n, NULL);
     free(s);
-    doc_error(0, "too many nested collections (limit is 1000)", 1, 1001);
+    doc_error(0, "nesting exceeds limit max_input_depth (1000)", 1, 1001);
     cr_assert(strstr(set.docs[0].error, "the rest of the stream is not read"));
     cr_assert(set.truncated);
     /* 1000 levels are allowed */

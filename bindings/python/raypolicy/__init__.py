@@ -21,7 +21,7 @@ a ``with`` block, or when garbage-collected.  A Program may be evaluated by
 any number of threads at once.
 """
 
-from ._lib import library_version
+from ._lib import LIMIT_NAMES, library_version
 from .errors import (CheckError, ClosedError, CompileError, ErrorCode, EvalError, PackError,
                      RaypolicyError)
 from .expr import PROFILES, Env, Program
@@ -33,7 +33,7 @@ __version__: str = library_version()
 """The version of the loaded library (rp_version())."""
 
 __all__ = [
-    "__version__", "Env", "Program", "PROFILES", "Json", "Uint", "Type", "Opaque",
+    "__version__", "Env", "Program", "PROFILES", "LIMIT_NAMES", "Json", "Uint", "Type", "Opaque",
     "Pack", "load_pack", "load_pack_string", "builtin_pack_names", "check", "Report", "Finding",
     "Problem", "TestRun", "TestCase", "run_tests",
     "RaypolicyError", "CompileError", "EvalError", "PackError", "CheckError", "ClosedError",

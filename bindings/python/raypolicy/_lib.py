@@ -53,7 +53,24 @@ class RpEnvOptions(ctypes.Structure):
         ("max_nesting_depth", c_uint),
         ("cost_budget", c_uint64),
         ("max_eval_memory", c_size_t),
+        ("max_ast_nodes", c_size_t),
+        ("max_program_size", c_size_t),
+        ("rule_cost_budget", c_uint64),
+        ("max_string_size", c_size_t),
+        ("max_list_size", c_size_t),
+        ("max_regex_length", c_size_t),
+        ("regex_match_limit", c_uint64),
+        ("max_comprehension_iterations", c_uint64),
+        ("max_input_bytes", c_size_t),
+        ("max_input_depth", c_uint),
+        ("max_input_documents", c_size_t),
+        ("max_yaml_alias_nodes", c_size_t),
+        ("max_pack_bytes", c_size_t),
     ]
+
+
+# The limit fields of RpEnvOptions (docs/limits.md), in header order.
+LIMIT_NAMES = tuple(name for name, _ in RpEnvOptions._fields_[5:])
 
 
 def _candidates() -> List[str]:
@@ -141,6 +158,7 @@ _PROTOTYPES = [
     ("rp_pack_rule_count", c_size_t, [c_void_p]),
     ("rp_pack_rule_id", c_char_p, [c_void_p, c_size_t]),
     ("rp_checker_new", c_void_p, [POINTER(RpError)]),
+    ("rp_checker_new_v2", c_void_p, [c_void_p, POINTER(RpError)]),
     ("rp_checker_free", None, [c_void_p]),
     ("rp_checker_add_pack", c_int, [c_void_p, c_void_p, POINTER(RpError)]),
     ("rp_checker_set_params", c_int, [c_void_p, c_char_p, c_size_t, c_char_p, POINTER(RpError)]),

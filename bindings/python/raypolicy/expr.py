@@ -15,7 +15,7 @@ from ctypes import byref, c_char_p, c_void_p
 from typing import Any, Iterable, List, Mapping, Optional, Union
 
 from ._handle import Handle
-from ._lib import RpEnvOptions, RpError, lib, take_string
+from ._lib import LIMIT_NAMES, RpEnvOptions, RpError, lib, take_string
 from .errors import CompileError, EvalError, RaypolicyError
 from .values import Json, from_value, typed_text
 
@@ -50,7 +50,14 @@ class Env:
     - ``disable_macros``: no has/all/exists/exists_one/map/filter;
     - ``max_expression_length`` (bytes, default 100000),
       ``max_nesting_depth`` (default 250), ``cost_budget`` (per evaluation,
-      default 1000000), ``max_eval_memory`` (bytes, default 64 MiB).
+      default 1000000), ``max_eval_memory`` (bytes, default 64 MiB);
+    - any other limit of docs/limits.md by its name, e.g.
+      ``max_string_size=1 << 20``, ``regex_match_limit=10000``,
+      ``max_input_bytes=...``, ``rule_cost_budget=...`` (``LIMIT_NAMES``
+      lists them).  Packs loaded and checks run with this environment
+      (``load_pack(..., env=e)``, ``check(..., env=e)``) use its limits.
+      A value above a limit's ceiling raises RaypolicyError (EINVAL); an
+      unknown name raises TypeError.
 
     Close it with ``close()`` or a ``with`` block; closing it closes the
     programs compiled in it.  Otherwise the garbage collector frees it.
@@ -60,7 +67,10 @@ class Env:
                  variables: Optional[Iterable[str]] = None,
                  allow_undeclared: bool = False, disable_macros: bool = False,
                  max_expression_length: int = 0, max_nesting_depth: int = 0,
-                 cost_budget: int = 0, max_eval_memory: int = 0) -> None:
+                 cost_budget: int = 0, max_eval_memory: int = 0, **limits: int) -> None:
+        unknown = sorted(set(limits) - set(LIMIT_NAMES))
+        if unknown:
+            raise TypeError(f"unknown limit {unknown[0]!r} (known: {', '.join(LIMIT_NAMES)})")
         opts = RpEnvOptions()
         lib.rp_env_options_init(byref(opts))
         opts.profile = _profile_number(profile)
@@ -74,6 +84,10 @@ class Env:
         opts.max_nesting_depth = max_nesting_depth
         opts.cost_budget = cost_budget
         opts.max_eval_memory = max_eval_memory
+        for name, value in limits.items():
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise TypeError(f"limit {name} must be a non-negative int, not {value!r}")
+            setattr(opts, name, value)
         err = RpError()
         ptr = lib.rp_env_new(byref(opts), byref(err))
         if not ptr:

@@ -101,9 +101,9 @@ class Pack:
         return [line for line in out.splitlines() if line]
 
     def check(self, objects: Optional[Objects] = None, params: Any = None, *,
-              paths: Iterable[PathLike] = ()) -> "Report":
+              paths: Iterable[PathLike] = (), env: Optional[Env] = None) -> "Report":
         """Check OBJECTS and PATHS with this pack (see :func:`check`)."""
-        return check(objects, params, packs=[self], paths=paths)
+        return check(objects, params, packs=[self], paths=paths, env=env)
 
 
 def load_pack(path_or_name: PathLike, env: Optional[Env] = None) -> Pack:
@@ -176,7 +176,7 @@ def _params_text(params: Any) -> tuple:
 
 def check(objects: Optional[Objects] = None, params: Any = None, *,
           packs: Sequence[Union[Pack, str]] = ("ray-hardening",),
-          paths: Iterable[PathLike] = ()) -> "Report":
+          paths: Iterable[PathLike] = (), env: Optional[Env] = None) -> "Report":
     """Check Kubernetes objects against PACKS and return the Report.
 
     OBJECTS is one of, or a list of:
@@ -189,7 +189,10 @@ def check(objects: Optional[Objects] = None, params: Any = None, *,
     PATHS are more files or directories, given as str or os.PathLike.
     PARAMS: a mapping, YAML/JSON text or an os.PathLike of a parameter file,
     merged over every pack's defaults.  PACKS: Pack objects or names for
-    :func:`load_pack`.
+    :func:`load_pack`.  ENV (optional) supplies the limits within which the
+    inputs and parameters are read (max_input_bytes, max_input_depth,
+    max_input_documents, max_yaml_alias_nodes) and the packs named in PACKS
+    are loaded; an input beyond a limit is an error of the report.
 
     Unreadable inputs do not raise: they are in ``Report.errors``, and every
     other document is still checked.  Raises CheckError for parameters that
@@ -199,12 +202,12 @@ def check(objects: Optional[Objects] = None, params: Any = None, *,
     with ExitStack() as stack:
         pack_ptrs = []
         for spec in packs:
-            pack = spec if isinstance(spec, Pack) else load_pack(spec)
+            pack = spec if isinstance(spec, Pack) else load_pack(spec, env)
             if pack is not spec:
                 stack.callback(pack.close)
             pack_ptrs.append(stack.enter_context(pack._handle.borrow()))
         err = RpError()
-        ptr = lib.rp_checker_new(byref(err))
+        ptr = lib.rp_checker_new_v2(stack.enter_context(_env_ptr(env)), byref(err))
         if not ptr:
             raise CheckError._from(err, ErrorCode.ENOMEM)
         stack.callback(lib.rp_checker_free, ptr)
