@@ -30,40 +30,31 @@ import json, os, sys, hashlib
 vectors, k8s, out = sys.argv[1], sys.argv[2], sys.argv[3]
 obj = b'{"apiVersion":"ray.io/v1","kind":"RayCluster","metadata":{"name":"a","labels":{"x":"y"}},"spec":{"replicas":3,"items":[1,2.5,"s",null,true]}}'
 seen = set()
+
+def seed(expr):
+    """One expression: alone for fuzz_parse, with the object for fuzz_eval."""
+    if not isinstance(expr, str) or expr in seen:
+        return
+    seen.add(expr)
+    data = expr.encode("utf-8")
+    h = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(out, "fuzz_parse", h), "wb") as g:
+        g.write(data)
+    with open(os.path.join(out, "fuzz_eval", h), "wb") as g:
+        g.write(data + b"\0" + obj)
+
 for name in sorted(os.listdir(vectors)):
-    if not name.endswith(".json"):
-        continue
-    with open(os.path.join(vectors, name), encoding="utf-8") as f:
-        for case in json.load(f):
-            expr = case.get("expr")
-            if not isinstance(expr, str) or expr in seen:
-                continue
-            seen.add(expr)
-            data = expr.encode("utf-8")
-            h = hashlib.sha1(data).hexdigest()[:16]
-            with open(os.path.join(out, "fuzz_parse", h), "wb") as g:
-                g.write(data)
-            with open(os.path.join(out, "fuzz_eval", h), "wb") as g:
-                g.write(data + b"\0" + obj)
+    if name.endswith(".json"):
+        with open(os.path.join(vectors, name), encoding="utf-8") as f:
+            for case in json.load(f):
+                seed(case.get("expr"))
 # The Kubernetes library vectors: one JSON object a line, with "expr".
 for name in sorted(os.listdir(k8s)):
-    if not name.endswith(".jsonl"):
-        continue
-    with open(os.path.join(k8s, name), encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line:
-                continue
-            expr = json.loads(line).get("expr")
-            if not isinstance(expr, str) or expr in seen:
-                continue
-            seen.add(expr)
-            data = expr.encode("utf-8")
-            h = hashlib.sha1(data).hexdigest()[:16]
-            with open(os.path.join(out, "fuzz_parse", h), "wb") as g:
-                g.write(data)
-            with open(os.path.join(out, "fuzz_eval", h), "wb") as g:
-                g.write(data + b"\0" + obj)
+    if name.endswith(".jsonl"):
+        with open(os.path.join(k8s, name), encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    seed(json.loads(line).get("expr"))
 # Packs written in the docs' YAML blocks.
 docs = os.path.join(os.path.dirname(os.path.dirname(vectors)), "..", "docs")
 for name in sorted(os.listdir(docs)) if os.path.isdir(docs) else []:

@@ -1011,60 +1011,27 @@ static void maybe_index(compiler *c, const ast_node *n, const ast_node *pred, ui
     adjust(c, -np); /* the keys (emit counts none for an x-dependent pop) */
 }
 
-/* all() and exists(): the predicate, then one instruction that folds it
- * into the result and either leaves the loop or jumps back. */
-static void compile_all_exists(compiler *c, const ast_node *n, const ast_node *pred, bool is_all)
-{
-    const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
-    uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
-
-    uint32_t range_at = c->ncode;
-    compile_node(c, n->u.comp.range);
-    if (!is_all)
-        maybe_index(c, n, pred, range_at);
-    uint16_t it = local_new(c, ESPAN(n));
-    if (v2)
-        (void)local_new(c, ESPAN(n));
-    uint32_t init = emit(c, OP_ITER_INIT, v2 ? 1 : 0, it, 0, ESPAN(n->u.comp.range));
-    uint16_t accu = local_new(c, ESPAN(n));
-    compile_node(c, n->u.comp.init);
-    emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
-    scope_push(c, n->u.comp.accu_var, accu);
-    uint32_t loop = c->ncode;
-    uint32_t next = emit(c, OP_ITER_NEXT, v2 ? 1 : 0, it, 0, ESPAN(n));
-    uint32_t inner_scope = c->nscope;
-    scope_push(c, v1, it);
-    if (v2)
-        scope_push(c, v2, (uint16_t)(it + 1));
-    compile_node(c, pred);
-    uint32_t step = emit(c, is_all ? OP_ALL_STEP : OP_EXISTS_STEP, 0, accu, 0, ESPAN(n->u.comp.step));
-    if (!c->failed)
-        c->code[step].b = (int32_t)loop - (int32_t)(step + 1);
-    c->nscope = inner_scope;
-    patch_here(c, next);
-    compile_node(c, n->u.comp.result);
-    patch_here(c, init);
-    c->nscope = saved_scope;
-    c->nlocals = saved_locals;
-}
-
+/* A comprehension: range, accumulator, loop, result.  The loops of the
+ * standard macros are fused: all() and exists() fold their predicate into
+ * the result with one instruction that also leaves the loop once the
+ * answer is known; map() and filter() append to their result in place; and
+ * the range of a filter() or exists() over a bound list is narrowed through
+ * an index when the predicate allows it (maybe_index). */
 static void compile_comprehension(compiler *c, const ast_node *n)
 {
     const char *v1 = n->u.comp.iter_var, *v2 = n->u.comp.iter_var2;
     uint32_t saved_scope = c->nscope, saved_locals = c->nlocals;
 
-    bool is_all;
+    bool is_all = false;
     const ast_node *pred = all_exists_predicate(n, &is_all);
-    if (pred) {
-        compile_all_exists(c, n, pred, is_all);
-        return;
-    }
-    const ast_node *append = append_step(n);
+    const ast_node *append = pred ? NULL : append_step(n);
+    const ast_node *filter = append && is_call(n->u.comp.step, "_?_:_", 3)
+                                 ? n->u.comp.step->u.call.args[0] : NULL;
 
     uint32_t range_at = c->ncode;
     compile_node(c, n->u.comp.range);
-    if (append && is_call(n->u.comp.step, "_?_:_", 3))
-        maybe_index(c, n, n->u.comp.step->u.call.args[0], range_at); /* filter() */
+    if ((pred && !is_all) || filter) /* elements whose predicate is false do not count */
+        maybe_index(c, n, pred ? pred : filter, range_at);
     uint16_t it = local_new(c, ESPAN(n));
     if (v2)
         (void)local_new(c, ESPAN(n));
@@ -1083,23 +1050,28 @@ static void compile_comprehension(compiler *c, const ast_node *n)
     scope_push(c, v1, it);
     if (v2)
         scope_push(c, v2, (uint16_t)(it + 1));
-    /* a condition that is the literal true (map, filter) is not tested */
-    uint32_t lc = UINT32_MAX;
-    if (!is_bool_literal(n->u.comp.cond, true)) {
-        compile_node(c, n->u.comp.cond);
-        lc = emit(c, OP_LOOP_COND, 0, 0, 0, ESPAN(n));
+    uint32_t lc = UINT32_MAX, back;
+    if (pred) {
+        compile_node(c, pred);
+        back = emit(c, is_all ? OP_ALL_STEP : OP_EXISTS_STEP, 0, accu, 0, ESPAN(n->u.comp.step));
+    } else {
+        /* a condition that is the literal true (map, filter) is not tested */
+        if (!is_bool_literal(n->u.comp.cond, true)) {
+            compile_node(c, n->u.comp.cond);
+            lc = emit(c, OP_LOOP_COND, 0, 0, 0, ESPAN(n));
+        }
+        const ast_node *saved_node = c->append_node;
+        uint16_t saved_slot = c->append_slot;
+        if (append) {
+            c->append_node = append;
+            c->append_slot = accu;
+        }
+        compile_node(c, n->u.comp.step);
+        c->append_node = saved_node;
+        c->append_slot = saved_slot;
+        emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
+        back = emit(c, OP_JUMP, 0, 0, 0, ESPAN(n));
     }
-    const ast_node *saved_node = c->append_node;
-    uint16_t saved_slot = c->append_slot;
-    if (append) {
-        c->append_node = append;
-        c->append_slot = accu;
-    }
-    compile_node(c, n->u.comp.step);
-    c->append_node = saved_node;
-    c->append_slot = saved_slot;
-    emit(c, OP_STORE_LOCAL, 0, accu, 0, ESPAN(n));
-    uint32_t back = emit(c, OP_JUMP, 0, 0, 0, ESPAN(n));
     if (!c->failed)
         c->code[back].b = (int32_t)loop - (int32_t)(back + 1);
     c->nscope = inner_scope; /* the iteration variables are not visible in the result */

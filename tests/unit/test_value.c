@@ -53,7 +53,7 @@ static val list_of(int n, const val *items)
 
 static val map_of(int n, const val *kv)
 {
-    val keys[64], vals[64];
+    val keys[64] = {{0}}, vals[64] = {{0}}; /* an empty map reads neither */
     for (int i = 0; i < n; i++) {
         keys[i] = kv[2 * i];
         vals[i] = kv[2 * i + 1];
