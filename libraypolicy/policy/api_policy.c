@@ -19,73 +19,14 @@
 
 /* ---- Files ---------------------------------------------------------------------- */
 
-/* The whole of FP, malloc'd and NUL-terminated; NULL with errno set
- * (EFBIG: FP holds more than MAX bytes, of which at most MAX + 1 were
- * read: a larger file costs no more memory than the limit). */
-static char *read_stream(FILE *fp, size_t max, size_t *len)
-{
-    size_t most = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX; /* room for one byte too many */
-    size_t cap = most < ((size_t)1 << 16) ? most : (size_t)1 << 16, n = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return NULL;
-    for (;;) {
-        if (n + 1 >= cap) {
-            if (n > max || cap == most) {
-                free(buf);
-                errno = EFBIG;
-                return NULL;
-            }
-            size_t ncap = cap > most / 2 ? most : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, fp);
-        n += got;
-        if (got == 0) {
-            if (ferror(fp)) {
-                int e = errno ? errno : EIO;
-                free(buf);
-                errno = e;
-                return NULL;
-            }
-            break;
-        }
-    }
-    if (n > max) {
-        free(buf);
-        errno = EFBIG;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* Read PATH ("-": standard input), at most MAX bytes (the limit OPTION).
  * NULL with ERR filled (RP_EIO; RP_ELIMIT when PATH holds more). */
 static char *read_path(const char *path, size_t max, const char *option, size_t *len,
                        rp_error *err)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
-    if (!fp) {
-        int e = errno;
-        rpi_error_set(err, e == ENOMEM ? RP_ENOMEM : RP_EIO, path, 0, 0, "%s: %s", path,
-                      strerror(e));
-        return NULL;
-    }
     errno = 0;
-    char *text = read_stream(fp, max, len);
+    char *text = rpi_read_file(path, max, len);
     int e = errno;
-    if (!is_stdin)
-        fclose(fp);
     if (!text && e == EFBIG)
         rpi_error_set(err, RP_ELIMIT, path, 0, 0, "%s: input exceeds limit %s (%zu bytes)", path,
                       option, max);

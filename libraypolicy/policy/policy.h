@@ -14,6 +14,7 @@
  *   engine.c        struct rp_checker: inputs, packs, params -> rp_report
  *   report*.c       the report and its writers (report.h)
  *   api_policy.c    the public rp_pack_* / rp_checker_* / rp_report_* API
+ *   file_read.c     a file or standard input, whole, within a size limit
  */
 #ifndef RPI_POLICY_POLICY_H
 #define RPI_POLICY_POLICY_H
@@ -26,6 +27,15 @@
 #include "internal.h"
 #include "policy/report.h"
 #include "policy/yaml_doc.h"
+
+/* ---- Files (file_read.c) ---------------------------------------------------- */
+
+/* The whole of file PATH ("-": standard input), malloc'd and
+ * NUL-terminated, its length in *LEN.  NULL with errno set: EFBIG when it
+ * holds more than MAX bytes (a regular file is refused before it is read;
+ * of a stream at most MAX + 1 bytes are held), ENOMEM, or what open(),
+ * fstat() or read() said (EISDIR for a directory). */
+char *rpi_read_file(const char *path, size_t max, size_t *len);
 
 /* ---- Compiled packs (pack.c) ------------------------------------------------ */
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,32 +102,9 @@ static int add_case(rp_test_run *t, const char *name, bool passed, const char *f
  * be read (*CODE RP_EIO) or memory runs out (*CODE RP_ENOMEM). */
 static char *read_file(const char *path, size_t *len, int *code)
 {
-    *code = RP_ENOMEM;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        if (errno != ENOMEM)
-            *code = RP_EIO;
-        return NULL;
-    }
-    char *buf = NULL;
-    *len = 0;
-    FILE *mem = open_memstream(&buf, len);
-    char chunk[8192];
-    size_t got;
-    bool ok = mem != NULL;
-    while (ok && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-        ok = fwrite(chunk, 1, got, mem) == got;
-    if (ok && ferror(fp)) {
-        ok = false;
-        *code = RP_EIO;
-    }
-    fclose(fp);
-    if (mem && fclose(mem) != 0)
-        ok = false;
-    if (!ok) {
-        free(buf);
-        return NULL;
-    }
+    char *buf = rpi_read_file(path, SIZE_MAX, len);
+    if (!buf)
+        *code = errno == ENOMEM ? RP_ENOMEM : RP_EIO;
     return buf;
 }
 
