@@ -893,20 +893,36 @@ static const ast_node *append_step(const ast_node *n)
 
 /* ---- Narrowing a bound list through an index (list_index.c) --------------------- */
 
+/* What the default D of x.?f1...?fk.orValue(D) may be in an index path. */
+typedef enum {
+    DEFAULT_STRING,         /* a string literal */
+    DEFAULT_STRING_OR_PATH, /* that, or a path with a string default on the
+                               outer variable (s.?ns.orValue(x.?ns.orValue(''))) */
+    DEFAULT_EMPTY_LIST      /* [] (the list an exists() goes through) */
+} default_kind;
+
 /* Whether P is a field path on identifier X that INDEX_SUBSET understands:
- * x.?f1...?fk.orValue('D') (*OPTIONAL) or x.f1...fk.  Fills FIELDS (outermost
+ * x.?f1...?fk.orValue(D) (*OPTIONAL) or x.f1...fk, D as DK allows (OUTER:
+ * the outer variable for DEFAULT_STRING_OR_PATH).  Fills FIELDS (outermost
  * last) and *NF, *DFLT. */
 #define MAX_INDEX_PATH 8
-static bool index_path(const ast_node *p, const char *x, const ast_node **fields, int *nf,
-                       const ast_node **dflt, bool *optional)
+static bool index_path(const ast_node *p, const char *x, default_kind dk, const char *outer,
+                       const ast_node **fields, int *nf, const ast_node **dflt, bool *optional)
 {
     int n = 0;
     *dflt = NULL;
     *optional = false;
     if (p->kind == AST_CALL && p->u.call.target && p->u.call.nargs == 1 &&
         strcmp(p->u.call.fn, "orValue") == 0) {
-        const ast_node *d = p->u.call.args[0];
-        if (d->kind != AST_LITERAL || d->u.lit.kind != VK_STRING)
+        const ast_node *d = p->u.call.args[0], *f2[MAX_INDEX_PATH], *d2;
+        int n2;
+        bool o2;
+        bool string_lit = d->kind == AST_LITERAL && d->u.lit.kind == VK_STRING;
+        bool ok = dk == DEFAULT_EMPTY_LIST
+                      ? d->kind == AST_LIST && d->u.list.n == 0
+                      : string_lit || (dk == DEFAULT_STRING_OR_PATH &&
+                                       index_path(d, outer, DEFAULT_STRING, NULL, f2, &n2, &d2, &o2));
+        if (!ok)
             return false;
         *dflt = d;
         *optional = true;
@@ -928,50 +944,127 @@ static bool index_path(const ast_node *p, const char *x, const ast_node **fields
     return n > 0 && is_ident(p, x);
 }
 
-/* The conjuncts PATH(x) == E, E free of X, of the && tree PRED: up to MAX
- * of them into PATHS and ES; returns how many. */
-#define MAX_INDEXED 4
-static int index_conjuncts(const ast_node *pred, const char *x, const ast_node **paths,
-                           const ast_node **es, int n)
+/* A conjunct the index can use: PATH(x) == E, or LIST(x).exists(s, ... &&
+ * PATH(s) == E && ...) (then LIST is set and PATH is on S). */
+typedef struct index_conjunct {
+    const ast_node *list;   /* LIST(x), or NULL */
+    const char *s;          /* exists()'s variable */
+    const ast_node *path;
+    const ast_node *e;
+} index_conjunct;
+
+/* The conjunct PATH(V) == E of the && tree PRED, E mentioning none of
+ * AVOID[0..NAVOID); PATH's default as DK and OUTER allow. */
+static bool find_equality(const ast_node *pred, const char *v, default_kind dk, const char *outer,
+                          const char *const *avoid, int navoid, index_conjunct *out)
 {
-    if (is_call(pred, "_&&_", 2)) {
-        n = index_conjuncts(pred->u.call.args[0], x, paths, es, n);
-        return index_conjuncts(pred->u.call.args[1], x, paths, es, n);
-    }
-    if (n == MAX_INDEXED || !is_call(pred, "_==_", 2))
-        return n;
+    if (is_call(pred, "_&&_", 2))
+        return find_equality(pred->u.call.args[0], v, dk, outer, avoid, navoid, out) ||
+               find_equality(pred->u.call.args[1], v, dk, outer, avoid, navoid, out);
+    if (!is_call(pred, "_==_", 2))
+        return false;
     const ast_node *fields[MAX_INDEX_PATH], *dflt;
     int nf;
     bool opt;
     for (int side = 0; side < 2; side++) {
         const ast_node *p = pred->u.call.args[side], *other = pred->u.call.args[1 - side];
-        if (index_path(p, x, fields, &nf, &dflt, &opt) && !mentions(other, x)) {
-            paths[n] = p;
-            es[n] = other;
-            return n + 1;
+        bool free_of = true;
+        for (int i = 0; i < navoid && free_of; i++)
+            free_of = !mentions(other, avoid[i]);
+        if (free_of && index_path(p, v, dk, outer, fields, &nf, &dflt, &opt)) {
+            out->path = p;
+            out->e = other;
+            return true;
         }
     }
-    return n;
+    return false;
 }
 
-/* The path constant [optional, D, f1, ..., fk] of PATH on X; NULL on OOM. */
-static rpi_list *index_path_const(compiler *c, const ast_node *path, const char *x)
+/* The conjuncts of the && tree PRED on X that the index can use: up to
+ * MAX_INDEXED into OUT, at most one through a list (*MULTI); returns how
+ * many. */
+#define MAX_INDEXED 4
+static int index_conjuncts(const ast_node *pred, const char *x, index_conjunct *out, int n,
+                           bool *multi)
+{
+    if (is_call(pred, "_&&_", 2)) {
+        n = index_conjuncts(pred->u.call.args[0], x, out, n, multi);
+        return index_conjuncts(pred->u.call.args[1], x, out, n, multi);
+    }
+    if (n == MAX_INDEXED)
+        return n;
+    index_conjunct ic = {NULL, NULL, NULL, NULL};
+    const char *avoid[3] = {x, NULL, NULL};
+    if (find_equality(pred, x, DEFAULT_STRING, NULL, avoid, 1, &ic)) {
+        out[n] = ic;
+        return n + 1;
+    }
+    /* LIST(x).exists(s, ...): a comprehension as the macro writes it */
+    bool is_all = false;
+    const ast_node *inner;
+    const ast_node *fields[MAX_INDEX_PATH], *dflt;
+    int nf;
+    bool opt;
+    if (*multi || pred->kind != AST_COMPREHENSION || pred->u.comp.iter_var2 ||
+        !(inner = all_exists_predicate(pred, &is_all)) || is_all ||
+        strcmp(pred->u.comp.iter_var, x) == 0 ||
+        !index_path(pred->u.comp.range, x, DEFAULT_EMPTY_LIST, NULL, fields, &nf, &dflt, &opt))
+        return n;
+    avoid[1] = pred->u.comp.iter_var;
+    avoid[2] = pred->u.comp.accu_var;
+    if (!find_equality(inner, pred->u.comp.iter_var, DEFAULT_STRING_OR_PATH, x, avoid, 3, &ic))
+        return n;
+    ic.list = pred->u.comp.range;
+    ic.s = pred->u.comp.iter_var;
+    *multi = true;
+    out[n] = ic;
+    return n + 1;
+}
+
+/* The spec constant [optional, D, f1, ..., fk] of PATH on X (D as DK
+ * allows, OUTER for a path default); NULL on OOM.  See list_index.c. */
+static rpi_list *index_path_const(compiler *c, const ast_node *path, const char *x,
+                                  default_kind dk, const char *outer)
 {
     const ast_node *fields[MAX_INDEX_PATH], *dflt;
     int nf;
     bool opt;
-    index_path(path, x, fields, &nf, &dflt, &opt);
+    index_path(path, x, dk, outer, fields, &nf, &dflt, &opt);
     rpi_list *pl = rpi_pool_alloc(c->prog->pool, sizeof *pl + (size_t)(nf + 2) * sizeof(val));
     if (!pl)
         return NULL;
     pl->n = (uint32_t)nf + 2;
     pl->items[0] = val_bool(opt);
-    pl->items[1] = dflt ? dflt->u.lit : val_null();
+    pl->items[1] = val_null();
+    if (dflt && dflt->kind == AST_LITERAL) {
+        pl->items[1] = dflt->u.lit;
+    } else if (dflt && dk == DEFAULT_STRING_OR_PATH) {
+        rpi_list *d = index_path_const(c, dflt, outer, DEFAULT_STRING, NULL);
+        if (!d)
+            return NULL;
+        pl->items[1] = val_list(d);
+    }
     for (int i = 0; i < nf; i++) {
         const ast_node *f = fields[nf - 1 - i];
         pl->items[i + 2] = opt ? f->u.lit : val_string(f->u.select.field, f->u.select.field_len);
     }
     return pl;
+}
+
+/* The spec constant of conjunct IC on X. */
+static rpi_list *index_spec_const(compiler *c, const index_conjunct *ic, const char *x)
+{
+    if (!ic->list)
+        return index_path_const(c, ic->path, x, DEFAULT_STRING, NULL);
+    rpi_list *l = index_path_const(c, ic->list, x, DEFAULT_EMPTY_LIST, NULL);
+    rpi_list *p = l ? index_path_const(c, ic->path, ic->s, DEFAULT_STRING_OR_PATH, x) : NULL;
+    rpi_list *spec = p ? rpi_pool_alloc(c->prog->pool, sizeof *spec + 2 * sizeof(val)) : NULL;
+    if (!spec)
+        return NULL;
+    spec->n = 2;
+    spec->items[0] = val_list(l);
+    spec->items[1] = val_list(p);
+    return spec;
 }
 
 /* After the range of comprehension N was compiled, at instruction RANGE_AT:
@@ -985,8 +1078,9 @@ static void maybe_index(compiler *c, const ast_node *n, const ast_node *pred, ui
     if (c->failed || !pred || n->u.comp.iter_var2 || n->u.comp.range->kind != AST_IDENT ||
         range_at + 1 != c->ncode || c->code[range_at].op != OP_LOAD_VAR)
         return;
-    const ast_node *paths[MAX_INDEXED], *es[MAX_INDEXED];
-    int np = index_conjuncts(pred, n->u.comp.iter_var, paths, es, 0);
+    index_conjunct ics[MAX_INDEXED];
+    bool multi = false;
+    int np = index_conjuncts(pred, n->u.comp.iter_var, ics, 0, &multi);
     if (np == 0)
         return;
     rpi_list *pl = rpi_pool_alloc(c->prog->pool, sizeof *pl + (size_t)np * sizeof(val));
@@ -996,7 +1090,7 @@ static void maybe_index(compiler *c, const ast_node *n, const ast_node *pred, ui
     }
     pl->n = (uint32_t)np;
     for (int i = 0; i < np; i++) {
-        rpi_list *p = index_path_const(c, paths[i], n->u.comp.iter_var);
+        rpi_list *p = index_spec_const(c, &ics[i], n->u.comp.iter_var);
         if (!p) {
             fail(c, RP_ENOMEM, NULL, "out of memory");
             return;
@@ -1006,7 +1100,7 @@ static void maybe_index(compiler *c, const ast_node *n, const ast_node *pred, ui
     uint16_t k = push_const(c, val_list(pl), ESPAN(n->u.comp.range));
     uint16_t name = c->code[range_at].a;
     for (int i = 0; i < np; i++)
-        compile_node(c, es[i]);
+        compile_node(c, ics[i].e);
     emit(c, OP_INDEX_SUBSET, (uint8_t)np, k, name, ESPAN(n->u.comp.range));
     adjust(c, -np); /* the keys (emit counts none for an x-dependent pop) */
 }

@@ -415,10 +415,11 @@ int rpi_activation_bind_val(rp_activation *act, const char *name, json_t *doc, v
 /* ---- Indexes of bound lists (list_index.c) ---------------------------------- */
 
 /* INDEX_SUBSET: the elements of RANGE (the list bound at position BINDING
- * of ACT) that can satisfy PATH_i(x) == KEYS[i] for every path of PATHS, a
- * constant list of [optional, D, f1, ..., fk] (x.?f1...?fk.orValue(D) when
- * optional, else x.f1...fk); RANGE itself when no index applies.  The
- * index is built on first use. */
+ * of ACT) that can satisfy conjunct i with KEYS[i] for every spec of PATHS:
+ * [optional, D, f1, ..., fk] for PATH(x) == KEYS[i] (x.?f1...?fk.orValue(D)
+ * when optional, else x.f1...fk), or [LIST, PATH] for LIST(x).exists(s,
+ * PATH(s) == KEYS[i] && ...) (list_index.c says it all); RANGE itself when
+ * no index applies.  The index is built on first use. */
 val rpi_list_index_subset(rp_activation *act, size_t binding, const rpi_list *paths, val range,
                           const val *keys);
 /* Free the indexes of the binding at position BINDING (SIZE_MAX: all). */

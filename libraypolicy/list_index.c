@@ -26,8 +26,24 @@
  * keep the order of the list.  Binding the variable again drops its
  * indexes (rpi_list_index_drop).
  *
- * The paths are K's constant list of lists [optional, D, f1, ..., fk]:
- * x.?f1...?fk.orValue(D) when optional is true, else x.f1...fk (D unused).
+ * Paths through a list.  A conjunct may also be LIST(x).exists(s, ... &&
+ * PATH(s) == E && ...), E free of x and s: a binding "whose subjects name
+ * this namespace".  The element's values are then the set of PATH(s) over
+ * the elements s of LIST(x), and it is filed under each of them; with
+ * other conjuncts, under each combination.  Exactness is the same
+ * argument one level down: where LIST(x) is a list and every PATH(s) is
+ * cleanly not E, each s's predicate is false, so exists() is false, so the
+ * conjunct is.  An element whose LIST(x) is not a list, or on one of whose
+ * s PATH fails, is a candidate everywhere.
+ *
+ * The paths are K's constant list of path specs, one per conjunct:
+ *   [optional, D, f1, ..., fk]   x.?f1...?fk.orValue(D) when optional is
+ *       true, else x.f1...fk.  D is a string, or (for the PATH(s) below)
+ *       the spec of a path on x with a string default: s.?namespace.orValue(
+ *       x.?metadata.?namespace.orValue('')).
+ *   [LIST, PATH]                 two specs: LIST on x (optional: a missing
+ *       field is the empty list, as .orValue([]) gives), PATH on each s.
+ * At most one spec of an index is of the second form.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,24 +75,49 @@ struct rpi_list_index {
     rpi_list *unclean;      /* the candidates of a key no element has */
 };
 
-/* The string PATH ([optional, D, f1, ...]) gives for E: 1 with *KEY, 0 when
- * it gives something else (no string: never equal to a string), -1 when it
- * fails (unclean). */
-static int path_key(val e, const rpi_list *path, val *key)
+static bool is_through_list(const rpi_list *spec)
 {
-    bool optional = path->items[0].u.b;
-    for (uint32_t i = 2; i < path->n; i++) {
+    return spec->n == 2 && spec->items[0].kind == VK_LIST;
+}
+
+/* Follow the fields of SPEC ([optional, D, f1, ...]) from E: 1 with the
+ * value in *OUT, 0 when a field is missing and SPEC is optional (the
+ * default applies), -1 when it fails (unclean). */
+static int walk(val e, const rpi_list *spec, val *out)
+{
+    bool optional = spec->items[0].u.b;
+    for (uint32_t i = 2; i < spec->n; i++) {
         if (e.kind != VK_MAP)
             return -1;
-        val f = path->items[i], next;
-        if (!rpi_map_get_str(e, f.u.s, f.aux, &next)) {
-            if (!optional)
-                return -1;
-            e = path->items[1]; /* optional.none().orValue(D) */
-            break;
-        }
+        val f = spec->items[i], next;
+        if (!rpi_map_get_str(e, f.u.s, f.aux, &next))
+            return optional ? 0 : -1;
         e = next;
     }
+    *out = e;
+    return 1;
+}
+
+/* The string SPEC gives for E, whose default may be a path on X (the
+ * element of the indexed list): 1 with *KEY, 0 when it gives something
+ * else (no string: never equal to a string), -1 when it fails (unclean). */
+static int path_key(val e, val x, const rpi_list *spec, val *key)
+{
+    val d = spec->items[1];
+    if (d.kind == VK_LIST) {
+        /* orValue() is a function: its argument is evaluated, and its
+         * error taken, even when the option has a value */
+        int dc = path_key(x, x, d.u.list, &d);
+        if (dc < 0)
+            return -1;
+        if (dc == 0)
+            d = val_null();
+    }
+    int w = walk(e, spec, &e);
+    if (w < 0)
+        return -1;
+    if (w == 0)
+        e = d; /* optional.none().orValue(D) */
     if (e.kind != VK_STRING)
         return 0;
     *key = e;
@@ -105,23 +146,105 @@ static bool combine(const val *parts, uint32_t n, char *buf, const char **key, u
     return true;
 }
 
-/* The class of element E under every path: 1 with its combined key in
- * *KEY (which may point into BUF), 0 when some path gives no string, -1
- * when a path fails or the key is too long (a candidate everywhere). */
-static int element_key(val e, const rpi_list *paths, char *buf, const char **key, uint32_t *len)
+/* One (element, key) pair of the index being built. */
+typedef struct pair {
+    uint32_t elem;
+    uint32_t len;
+    uint32_t hash;
+    const char *key;        /* in the list's documents or in mem */
+} pair;
+
+typedef struct builder {
+    struct rpi_list_index *ix;
+    pair *pairs;
+    size_t n, cap;
+} builder;
+
+/* Add (ELEM, KEY): KEY is copied into the index's memory when COPY (a
+ * combined key, in a buffer the next one overwrites).  False on OOM. */
+static bool add_pair(builder *b, uint32_t elem, const char *key, uint32_t len, bool copy)
 {
-    val parts[8];
-    int cls = 1;
-    for (uint32_t p = 0; p < paths->n; p++) {
-        int c = path_key(e, paths->items[p].u.list, &parts[p]);
-        if (c < 0)
-            return -1;
-        if (c == 0)
-            cls = 0;
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? 2 * b->cap : 64;
+        pair *np = realloc(b->pairs, ncap * sizeof *np);
+        if (!np)
+            return false;
+        b->pairs = np;
+        b->cap = ncap;
     }
-    if (cls == 0)
-        return 0;
-    return combine(parts, paths->n, buf, key, len) ? 1 : -1;
+    if (copy) {
+        char *c = rpi_arena_alloc(b->ix->mem, len ? len : 1);
+        if (!c)
+            return false;
+        memcpy(c, key, len);
+        key = c;
+    }
+    b->pairs[b->n++] = (pair){elem, len, rpi_str_hash32(key, len), key};
+    return true;
+}
+
+/* File element I (E) under its keys: pairs added; *UNCLEAN when it is a
+ * candidate everywhere.  False on OOM. */
+static bool element_keys(builder *b, uint32_t i, val e, bool *unclean)
+{
+    const rpi_list *paths = b->ix->paths;
+    val parts[8];
+    int multi = -1;         /* the spec that goes through a list */
+    val list = {0};
+    *unclean = false;
+    for (uint32_t p = 0; p < paths->n; p++) {
+        const rpi_list *spec = paths->items[p].u.list;
+        if (is_through_list(spec)) {
+            int w = walk(e, spec->items[0].u.list, &list);
+            if (w < 0 || (w > 0 && list.kind != VK_LIST)) {
+                *unclean = true;
+                return true;
+            }
+            if (w == 0)
+                return true; /* the empty list: no s, exists() is false */
+            multi = (int)p;
+            continue;
+        }
+        int c = path_key(e, e, spec, &parts[p]);
+        if (c < 0) {
+            *unclean = true;
+            return true;
+        }
+        if (c == 0)
+            return true; /* filed nowhere: the conjunct is false */
+    }
+    char buf[MAX_KEY];
+    const char *key;
+    uint32_t len;
+    if (multi < 0) {
+        if (!combine(parts, paths->n, buf, &key, &len)) {
+            *unclean = true;
+            return true;
+        }
+        return add_pair(b, i, key, len, key == buf);
+    }
+    /* one key per distinct value of PATH(s); an unclean s makes all unclean */
+    const rpi_list *inner = paths->items[multi].u.list->items[1].u.list;
+    const rpi_list *l = list.u.list;
+    size_t first = b->n;
+    for (uint32_t j = 0; l && j < l->n; j++) {
+        int c = path_key(l->items[j], e, inner, &parts[multi]);
+        if (c < 0 || (c > 0 && !combine(parts, paths->n, buf, &key, &len))) {
+            b->n = first;
+            *unclean = true;
+            return true;
+        }
+        if (c == 0)
+            continue;
+        bool seen = false;
+        for (size_t q = first; q < b->n && !seen; q++)
+            seen = b->pairs[q].len == len && memcmp(b->pairs[q].key, key, len) == 0;
+        if (seen)
+            continue;
+        if (!add_pair(b, i, key, len, key == buf))
+            return false;
+    }
+    return true;
 }
 
 static bucket *find_bucket(const struct rpi_list_index *ix, const char *s, uint32_t len, uint32_t h)
@@ -134,17 +257,17 @@ static bucket *find_bucket(const struct rpi_list_index *ix, const char *s, uint3
     }
 }
 
-static bool same_paths(const rpi_list *a, const rpi_list *b)
+/* Whether the spec lists A and B are the same (kinds included). */
+static bool same_specs(const rpi_list *a, const rpi_list *b)
 {
     if (a->n != b->n)
         return false;
-    for (uint32_t p = 0; p < a->n; p++) {
-        const rpi_list *x = a->items[p].u.list, *y = b->items[p].u.list;
-        if (x->n != y->n)
+    for (uint32_t i = 0; i < a->n; i++) {
+        val x = a->items[i], y = b->items[i];
+        if (x.kind != y.kind)
             return false;
-        for (uint32_t i = 0; i < x->n; i++)
-            if (x->items[i].kind != y->items[i].kind || !rpi_val_equal(x->items[i], y->items[i]))
-                return false;
+        if (x.kind == VK_LIST ? !same_specs(x.u.list, y.u.list) : !rpi_val_equal(x, y))
+            return false;
     }
     return true;
 }
@@ -163,73 +286,64 @@ static bool copy_scalar(rpi_arena *a, val *v)
     return true;
 }
 
-/* PATHS copied into A: the program may be freed before the index. */
-static rpi_list *copy_paths(rpi_arena *a, const rpi_list *paths)
+/* A deep copy of the spec list L (strings, bools, nulls, lists) in A;
+ * NULL on OOM.  The program may be freed before the index. */
+static rpi_list *copy_list(rpi_arena *a, const rpi_list *l)
 {
-    rpi_list *l = rpi_arena_alloc(a, sizeof *l + (size_t)paths->n * sizeof(val));
-    if (!l)
+    rpi_list *d = rpi_arena_alloc(a, sizeof *d + (size_t)l->n * sizeof(val));
+    if (!d)
         return NULL;
-    l->n = paths->n;
-    for (uint32_t p = 0; p < paths->n; p++) {
-        const rpi_list *src = paths->items[p].u.list;
-        rpi_list *d = rpi_arena_alloc(a, sizeof *d + (size_t)src->n * sizeof(val));
-        if (!d)
-            return NULL;
-        d->n = src->n;
-        for (uint32_t i = 0; i < src->n; i++) {
-            d->items[i] = src->items[i];
-            if (!copy_scalar(a, &d->items[i]))
+    d->n = l->n;
+    for (uint32_t i = 0; i < l->n; i++) {
+        d->items[i] = l->items[i];
+        if (d->items[i].kind == VK_LIST) {
+            rpi_list *sub = copy_list(a, l->items[i].u.list);
+            if (!sub)
                 return NULL;
+            d->items[i] = val_list(sub);
+        } else if (!copy_scalar(a, &d->items[i])) {
+            return NULL;
         }
-        l->items[p] = val_list(d);
     }
-    return l;
+    return d;
 }
 
 /* Build the index of LIST in IX (whose mem is fresh).  False on OOM. */
 static bool build(struct rpi_list_index *ix, const rpi_list *list)
 {
     uint32_t n = list->n;
-    char buf[MAX_KEY];
-    /* pass 1: each element's class and key (kept in mem), the distinct keys */
-    const char **keys = malloc((n ? n : 1) * sizeof *keys);
-    uint32_t *lens = malloc((n ? n : 1) * sizeof *lens);
-    int *cls = malloc((n ? n : 1) * sizeof *cls);
-    bool ok = keys && lens && cls;
+    builder bd = {ix, NULL, 0, 0};
+    /* pass 1: the (element, key) pairs, in the list's order, and the
+     * unclean elements */
+    bool *unclean = calloc(n ? n : 1, sizeof *unclean);
+    bool ok = unclean != NULL;
     uint32_t nunclean = 0, nkeys = 0;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        ok = element_keys(&bd, i, list->items[i], &unclean[i]);
+        nunclean += unclean[i];
+    }
+    /* the distinct keys, each counting its elements */
+    uint32_t *slot = ok ? malloc((bd.n ? bd.n : 1) * sizeof *slot) : NULL;
+    ok = ok && slot;
     ix->bits = 3;
-    while (ok && (1u << ix->bits) < 2 * (n + 1))
+    while (ok && ((size_t)1 << ix->bits) < 2 * (bd.n + 1))
         ix->bits++;
-    ix->buckets = ok ? rpi_arena_alloc(ix->mem, ((size_t)1 << ix->bits) * sizeof(bucket)) : NULL;
+    size_t nslots = (size_t)1 << ix->bits;
+    ix->buckets = ok ? rpi_arena_alloc(ix->mem, nslots * sizeof(bucket)) : NULL;
     ok = ok && ix->buckets;
     if (ok)
-        memset(ix->buckets, 0, ((size_t)1 << ix->bits) * sizeof(bucket));
-    for (uint32_t i = 0; ok && i < n; i++) {
-        cls[i] = element_key(list->items[i], ix->paths, buf, &keys[i], &lens[i]);
-        if (cls[i] < 0) {
-            nunclean++;
-        } else if (cls[i] > 0) {
-            uint32_t h = rpi_str_hash32(keys[i], lens[i]);
-            bucket *b = find_bucket(ix, keys[i], lens[i], h);
-            if (!b->key) {
-                const char *k = keys[i];
-                if (keys[i] == buf) {
-                    char *copy = rpi_arena_alloc(ix->mem, lens[i] ? lens[i] : 1);
-                    if (!copy) {
-                        ok = false;
-                        break;
-                    }
-                    memcpy(copy, buf, lens[i]);
-                    k = copy;
-                }
-                b->key = k;
-                b->len = lens[i];
-                b->hash = h;
-                nkeys++;
-            }
-            keys[i] = b->key; /* buf is reused by the next element */
-            b->count++;
+        memset(ix->buckets, 0, nslots * sizeof(bucket));
+    for (size_t q = 0; ok && q < bd.n; q++) {
+        const pair *pr = &bd.pairs[q];
+        bucket *b = find_bucket(ix, pr->key, pr->len, pr->hash);
+        if (!b->key) {
+            b->key = pr->key;
+            b->len = pr->len;
+            b->hash = pr->hash;
+            nkeys++;
         }
+        b->count++;
+        slot[q] = (uint32_t)(b - ix->buckets);
     }
     /* every key's list repeats the unclean elements: give up when that
      * would cost more than a few passes over the list */
@@ -238,38 +352,37 @@ static bool build(struct rpi_list_index *ix, const rpi_list *list)
         goto done;
     }
     /* pass 2: room for each key's candidates (its own and the unclean) */
-    for (uint32_t s = 0; ok && s < (1u << ix->bits); s++) {
+    for (size_t s = 0; ok && s < nslots; s++) {
         bucket *b = &ix->buckets[s];
         if (!b->key)
             continue;
         b->cands = rpi_arena_alloc(ix->mem, sizeof(rpi_list) + ((size_t)b->count + nunclean) * sizeof(val));
-        if (!b->cands) {
-            ok = false;
-            break;
-        }
-        b->cands->n = 0;
+        ok = b->cands != NULL;
+        if (ok)
+            b->cands->n = 0;
     }
     ix->unclean = ok ? rpi_arena_alloc(ix->mem, sizeof(rpi_list) + (size_t)nunclean * sizeof(val)) : NULL;
     ok = ok && ix->unclean;
     if (ok)
         ix->unclean->n = 0;
-    /* pass 3: the candidates, in the list's order */
-    for (uint32_t i = 0; ok && i < n; i++) {
+    /* pass 3: the candidates, in the list's order (the pairs are) */
+    for (uint32_t i = 0, q = 0; ok && i < n; i++) {
         val e = list->items[i];
-        if (cls[i] > 0) {
-            bucket *b = find_bucket(ix, keys[i], lens[i], rpi_str_hash32(keys[i], lens[i]));
-            b->cands->items[b->cands->n++] = e;
-        } else if (cls[i] < 0) {
+        for (; q < bd.n && bd.pairs[q].elem == i; q++) {
+            rpi_list *c = ix->buckets[slot[q]].cands;
+            c->items[c->n++] = e;
+        }
+        if (unclean[i]) {
             ix->unclean->items[ix->unclean->n++] = e;
-            for (uint32_t s = 0; s < (1u << ix->bits); s++)
+            for (size_t s = 0; s < nslots; s++)
                 if (ix->buckets[s].key)
                     ix->buckets[s].cands->items[ix->buckets[s].cands->n++] = e;
         }
     }
 done:
-    free(keys);
-    free(lens);
-    free(cls);
+    free(bd.pairs);
+    free(slot);
+    free(unclean);
     return ok;
 }
 
@@ -302,7 +415,7 @@ val rpi_list_index_subset(rp_activation *act, size_t binding, const rpi_list *pa
         return range;
     const rpi_list *list = full.u.list;
     struct rpi_list_index *ix = act->indexes;
-    while (ix && !(ix->binding == binding && ix->list == list && same_paths(ix->paths, paths)))
+    while (ix && !(ix->binding == binding && ix->list == list && same_specs(ix->paths, paths)))
         ix = ix->next;
     if (!ix) {
         ix = calloc(1, sizeof *ix);
@@ -312,7 +425,7 @@ val rpi_list_index_subset(rp_activation *act, size_t binding, const rpi_list *pa
         }
         ix->binding = binding;
         ix->list = list;
-        ix->paths = copy_paths(ix->mem, paths);
+        ix->paths = copy_list(ix->mem, paths);
         if (!ix->paths || !build(ix, list)) {
             rpi_arena_free(ix->mem);
             free(ix);

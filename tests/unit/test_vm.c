@@ -4,6 +4,7 @@
  * Expected values follow cel-spec langdef.md ("Logical operators",
  * "Macros", "Field selection"). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 
 #include "eval_helpers.h"
 
@@ -142,6 +143,109 @@ Test(vm, indexed_filter_and_exists_match_a_scan)
                             "false).size()",
                             vars);
     cr_assert_eq(r.rc, RP_EEVAL, "an || at the top is no conjunction: %d %s", r.rc, r.json);
+}
+
+/* The index through a list: LIST(x).exists(s, PATH(s) == E && ...) files
+ * each element under every PATH(s) (a binding under each namespace its
+ * subjects name, defaulting to its own).  Each expression is compared with
+ * the same over `inv + []`, a new list that no index applies to: the same
+ * elements in the same order, the same errors. */
+Test(vm, indexed_exists_through_a_list_matches_a_scan)
+{
+    const char *inv =
+        "[{\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"a\", \"name\": \"rb1\"},"
+        "  \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"sa\"}]},"
+        " {\"kind\": \"ClusterRoleBinding\", \"metadata\": {\"name\": \"crb1\"},"
+        "  \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"sa\", \"namespace\": \"a\"},"
+        "               {\"kind\": \"ServiceAccount\", \"name\": \"sa\", \"namespace\": \"b\"},"
+        "               {\"kind\": \"User\", \"name\": \"u\", \"namespace\": \"a\"}]},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"b\", \"name\": \"rb2\"},"
+        "  \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"sa\", \"namespace\": \"a\"}]},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"c\", \"name\": \"rb3\"}},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"c\", \"name\": \"rb4\"},"
+        "  \"subjects\": []},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"d\", \"name\": \"rb5\"},"
+        "  \"subjects\": [{\"kind\": \"ServiceAccount\", \"name\": \"sa\", \"namespace\": 7}]}]";
+    /* elements that make a path fail: their errors must stay */
+    const char *bad =
+        "[{\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"a\", \"name\": \"x1\"},"
+        "  \"subjects\": \"not a list\"},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": \"not a map\", \"subjects\": [{\"name\": \"sa\"}]},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"e\", \"name\": \"x3\"},"
+        "  \"subjects\": [\"not a map\"]},"
+        " {\"kind\": \"RoleBinding\", \"metadata\": {\"namespace\": \"e\", \"name\": \"x4\"},"
+        "  \"subjects\": {\"a\": 1}}]";
+    static const char *const preds[] = {
+        "b.?subjects.orValue([]).exists(s, s.?namespace.orValue(b.?metadata.?namespace.orValue('')) == NS)",
+        "b.?subjects.orValue([]).exists(s, s.?kind.orValue('') == 'ServiceAccount' && "
+        "s.?namespace.orValue(b.?metadata.?namespace.orValue('')) == NS && s.?name.orValue('') in ['sa'])",
+        "b.?kind.orValue('') == 'RoleBinding' && "
+        "b.?subjects.orValue([]).exists(s, s.?namespace.orValue('') == NS)",
+        "b.subjects.exists(s, s.namespace == NS)",
+        "b.?subjects.orValue([]).exists(s, NS == s.?namespace.orValue('none'))",
+        /* s.name != NS is no equality: no index, the same answers */
+        "b.?subjects.orValue([]).exists(s, s.?name.orValue('') != NS)",
+        /* x shadowed by the inner variable: no index */
+        "b.?subjects.orValue([]).exists(b, b.?namespace.orValue('') == NS)",
+    };
+    static const char *const nss[] = {"'a'", "'b'", "'c'", "'d'", "'none'", "7", "''"};
+    const size_t nindexed = 5; /* the first five use the index */
+    rp_env_options o;
+    rp_env_options_init(&o);
+    o.profile = RP_PROFILE_KUBERNETES;
+    const char *names[] = {"inv", NULL};
+    o.variables = names;
+    rp_error err;
+    rp_env *env = rp_env_new(&o, &err);
+    cr_assert_not_null(env);
+    for (size_t p = 0; p < sizeof preds / sizeof preds[0]; p++) {
+        char expr[1024];
+        const char *at = strstr(preds[p], "NS");
+        snprintf(expr, sizeof expr, "inv.filter(b, %.*s'a'%s)", (int)(at - preds[p]), preds[p], at + 2);
+        rp_program *prog = NULL;
+        cr_assert_eq(rp_compile(env, expr, strlen(expr), &prog, &err), 0, "%s", err.message);
+        char *dis = rp_program_disassemble(prog);
+        cr_assert_not_null(dis);
+        cr_assert_eq(strstr(dis, "INDEX_SUBSET") != NULL, p < nindexed, "%s:\n%s", expr, dis);
+        rp_free(dis);
+        rp_program_free(prog);
+    }
+    rp_env_free(env);
+    const char *lists[] = {inv, bad};
+    for (size_t l = 0; l < 2; l++) {
+        const char *vars[] = {"inv", lists[l], NULL};
+        for (size_t p = 0; p < sizeof preds / sizeof preds[0]; p++) {
+            for (size_t k = 0; k < sizeof nss / sizeof nss[0]; k++) {
+                for (int form = 0; form < 2; form++) {
+                    /* the predicate with NS replaced */
+                    char pred[512], expr[1024], scan[1024];
+                    const char *at = strstr(preds[p], "NS");
+                    snprintf(pred, sizeof pred, "%.*s%s%s", (int)(at - preds[p]), preds[p], nss[k],
+                             at + 2);
+                    const char *fmt = form == 0 ? "%s.filter(b, %s).map(b, b.?metadata.?name.orValue('?'))"
+                                                : "%s.exists(b, %s)";
+                    snprintf(expr, sizeof expr, fmt, "inv", pred);
+                    snprintf(scan, sizeof scan, fmt, "(inv + [])", pred);
+                    eval_result a = eval_in(RP_PROFILE_KUBERNETES, expr, vars);
+                    eval_result b = eval_in(RP_PROFILE_KUBERNETES, scan, vars);
+                    cr_assert_eq(a.rc, b.rc, "%s: rc %d (%s), scan %d (%s)", expr, a.rc,
+                                 a.err.message, b.rc, b.err.message);
+                    cr_assert_str_eq(a.json, b.json, "%s", expr);
+                    if (a.rc)
+                        cr_assert_str_eq(a.err.message, b.err.message, "%s", expr);
+                }
+            }
+        }
+    }
+    /* and the answers themselves, for the rule's shape */
+    const char *vars[] = {"inv", inv, NULL};
+    eval_result r = eval_in(RP_PROFILE_KUBERNETES,
+                            "inv.filter(b, b.?subjects.orValue([]).exists(s, "
+                            "s.?namespace.orValue(b.?metadata.?namespace.orValue('')) == 'a' && "
+                            "s.?kind.orValue('') == 'ServiceAccount')).map(b, b.metadata.name)",
+                            vars);
+    cr_assert_eq(r.rc, 0, "%s", r.err.message);
+    cr_assert_str_eq(r.json, "[\"rb1\",\"crb1\",\"rb2\"]");
 }
 
 /* An index belongs to one binding: binding the list again drops it. */
