@@ -183,12 +183,12 @@ static int bad_char(rpi_parser *p, rpi_span *lloc, const unsigned char *tok,
     return lex_error(p, lloc, tok, msg);
 }
 
-int rpi_lex(RPYYSTYPE *lval, rpi_span *lloc, rpi_parser *p)
+int rpi_lex(rpi_sem *lval, rpi_span *lloc, rpi_parser *p)
 {
     const unsigned char *cur = (const unsigned char *)p->cur;
     const unsigned char *const lim = (const unsigned char *)p->text + p->len;
     const unsigned char *mar = cur, *tok;
-    *lval = (RPYYSTYPE){0};     /* tokens carry no value: their span says it all */
+    *lval = (rpi_sem){0};     /* tokens carry no value: their span says it all */
 
     for (;;) {
         tok = cur;

@@ -97,7 +97,12 @@ typedef struct rpi_sem {
             YYABORT;    \
     } while (0)
 
-static int rpyylex(RPYYSTYPE *lval, rpi_span *lloc, rpi_parser *p)
+#ifdef RPI_PARSER_FAST /* the same functions under that parser's prefix */
+#define rpyylex rpyyfastlex
+#define rpyyerror rpyyfasterror
+#endif
+
+static int rpyylex(rpi_sem *lval, rpi_span *lloc, rpi_parser *p)
 {
     return rpi_lex(lval, lloc, p);
 }
@@ -350,6 +355,7 @@ opt_expr
 
 /* ---- Errors ---------------------------------------------------------------- */
 
+#ifndef RPI_PARSER_FAST /* one definition, in the LAC parser's file */
 void rpi_parser_fail(rpi_parser *p, int code, uint32_t start, uint32_t end, const char *fmt, ...)
 {
     if (p->failed)
@@ -365,6 +371,7 @@ void rpi_parser_fail(rpi_parser *p, int code, uint32_t start, uint32_t end, cons
     vsnprintf(d->message, sizeof d->message, fmt, ap);
     va_end(ap);
 }
+#endif
 
 static bool oom(rpi_parser *p)
 {
@@ -386,6 +393,17 @@ static void rpyyerror(const rpi_span *loc, rpi_parser *p, const char *msg)
                     p->max_depth);
 }
 
+#ifdef RPI_PARSER_FAST
+/* Without LAC the expected tokens are not exact: the error is reported by
+ * the LAC parser, which rpi_parse() runs when this one fails. */
+static int yyreport_syntax_error(const yypcontext_t *ctx, rpi_parser *p)
+{
+    RPI_UNUSED(ctx);
+    RPI_UNUSED(p);
+    (void)yypcontext_expected_tokens; /* bison defines it for custom errors */
+    return 0;
+}
+#else
 /* Whether SYM is one of the tokens that can begin an expression. */
 static bool starts_expr(yysymbol_kind_t sym)
 {
@@ -489,6 +507,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, rpi_parser *p)
     rpi_parser_fail(p, RP_ESYNTAX, loc->start, loc->end, "%s", buf);
     return 0;
 }
+#endif /* RPI_PARSER_FAST */
 
 /* ---- Nodes ----------------------------------------------------------------- */
 
@@ -1057,6 +1076,13 @@ static bool literal(rpi_parser *p, rpi_sem *out, int kind, rpi_span span)
 
 /* ---- Entry point --------------------------------------------------------------- */
 
+#ifdef RPI_PARSER_FAST
+int rpi_parse_fast(rpi_parser *p)
+{
+    return rpyyfastparse(p);
+}
+#else
+
 /* cel-go's default nesting limit, used when the options say 0. */
 #define RPI_DEFAULT_MAX_DEPTH 250u
 #define RPI_DEFAULT_MAX_LENGTH 100000u
@@ -1097,6 +1123,19 @@ ast_node *rpi_parse(rpi_ast_builder *b, const char *text, size_t len,
                  "expression size exceeds limit: %zu bytes (limit %zu)", len, max_length);
         return NULL;
     }
+    /* Bison's LAC (parse.lac full) makes the expected tokens of a syntax
+     * error exact, as cel-go names them, but checks every lookahead: about
+     * an eighth of a compile.  A valid expression is parsed the same with
+     * or without it, so the parser without LAC goes first, and the LAC one
+     * parses again only to report an error, from a clean state. */
+    const rpi_parser start = p;
+    const rpi_diag diag_before = *diag;
+    const uint32_t next_id = b->next_id;
+    if (rpi_parse_fast(&p) == 0 && p.root)
+        return p.root;
+    p = start;
+    *diag = diag_before;
+    b->next_id = next_id;
     int rc = rpyyparse(&p);
     if (rc != 0 || !p.root) {
         if (!p.failed)
@@ -1105,3 +1144,4 @@ ast_node *rpi_parse(rpi_ast_builder *b, const char *text, size_t len,
     }
     return p.root;
 }
+#endif /* RPI_PARSER_FAST */

@@ -267,21 +267,36 @@ static void scope_push(compiler *c, const char *name, uint16_t slot)
 /* ---- Names ----------------------------------------------------------------- */
 
 /* The built-in type names that are values (`type(1) == int`). */
+static const rpi_type *const types[] = {
+    &rpi_type_int, &rpi_type_uint, &rpi_type_double, &rpi_type_bool, &rpi_type_string,
+    &rpi_type_bytes, &rpi_type_list, &rpi_type_map, &rpi_type_null, &rpi_type_type,
+    &rpi_type_timestamp, &rpi_type_duration, &rpi_type_optional,
+    &rpi_type_k8s_quantity, &rpi_type_k8s_ip, &rpi_type_k8s_cidr, &rpi_type_k8s_url,
+    &rpi_type_k8s_semver,
+};
+
+unsigned rpi_type_name_max_parts(void)
+{
+    unsigned most = 1;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        unsigned parts = 1;
+        for (const char *q = types[i]->name; *q; q++)
+            parts += *q == '.';
+        if (parts > most)
+            most = parts;
+    }
+    return most;
+}
+
 static const rpi_type *type_by_name(const char *name, size_t len)
 {
-    static const rpi_type *const types[] = {
-        &rpi_type_int, &rpi_type_uint, &rpi_type_double, &rpi_type_bool, &rpi_type_string,
-        &rpi_type_bytes, &rpi_type_list, &rpi_type_map, &rpi_type_null, &rpi_type_type,
-        &rpi_type_timestamp, &rpi_type_duration, &rpi_type_optional,
-        &rpi_type_k8s_quantity, &rpi_type_k8s_ip, &rpi_type_k8s_cidr, &rpi_type_k8s_url,
-        &rpi_type_k8s_semver,
-    };
     if (len > 0 && name[0] == '.') {
         name++;
         len--;
     }
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (strlen(types[i]->name) == len && memcmp(types[i]->name, name, len) == 0)
+        if (len && types[i]->name[0] == name[0] && strlen(types[i]->name) == len &&
+            memcmp(types[i]->name, name, len) == 0)
             return types[i];
     return NULL;
 }
@@ -360,9 +375,11 @@ static bool compile_name(compiler *c, const ast_node *n)
         emit_select_chain(c, parts, 1, count);
         return true;
     }
-    /* Longest declared variable name, then type names. */
+    /* Longest declared variable name, then type names; no name has more
+     * than max_name_parts dotted parts. */
     char buf[1024];
-    for (int k = count; k >= 1; k--) {
+    int top = count < (int)c->env->max_name_parts ? count : (int)c->env->max_name_parts;
+    for (int k = top; k >= 1; k--) {
         size_t len;
         if (!join_chain(parts, k, buf, sizeof buf, &len))
             continue;

@@ -79,6 +79,11 @@ static bool add_variable(rp_env *env, const char *name)
         return false;
     env->nvariables++;
     nv[env->nvariables] = NULL;
+    unsigned parts = 1;
+    for (const char *q = name; *q; q++)
+        parts += *q == '.';
+    if (parts > env->max_name_parts)
+        env->max_name_parts = parts;
     return true;
 }
 
@@ -97,6 +102,7 @@ rp_env *rp_env_new(const rp_env_options *opts, rp_error *err)
         rpi_error_set(err, RP_ENOMEM, "<env>", 0, 0, "out of memory");
         return NULL;
     }
+    env->max_name_parts = rpi_type_name_max_parts();
     const rp_env_options *o = opts ? opts : &defaults;
     env->profile = OPT_HAS(o, profile) ? o->profile : defaults.profile;
     switch (env->profile) {
@@ -178,9 +184,11 @@ bool rpi_env_has_variable(const rp_env *env, const char *name, size_t len)
 
 int32_t rpi_env_variable_index(const rp_env *env, const char *name, size_t len)
 {
-    for (size_t i = 0; i < env->nvariables; i++)
-        if (strncmp(env->variables[i], name, len) == 0 && env->variables[i][len] == '\0')
+    for (size_t i = 0; i < env->nvariables; i++) {
+        const char *v = env->variables[i];
+        if (len ? v[0] == name[0] && strncmp(v, name, len) == 0 && v[len] == '\0' : !v[0])
             return (int32_t)i;
+    }
     return -1;
 }
 

@@ -184,6 +184,9 @@ struct rp_env {
     unsigned profile_bit;       /* RPI_PROF_* */
     char **variables;           /* NULL-terminated, owned */
     size_t nvariables;
+    unsigned max_name_parts;    /* dotted parts of the longest variable or
+                                   type name (net.IP: 2): the compiler tries
+                                   no longer prefix of a selection chain */
     bool allow_undeclared;
     bool disable_macros;
     size_t max_expression_length;
@@ -359,6 +362,8 @@ struct rp_program {
 
 /* Compile ROOT (macros expanded) into PROG's code.  0 or an RP_E* with DIAG. */
 int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag);
+/* Dotted parts of the longest type name the compiler knows (net.IP: 2). */
+unsigned rpi_type_name_max_parts(void);
 
 /* The fields of one variable an expression reads (program.c). */
 typedef struct rpi_refs {

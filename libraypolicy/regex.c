@@ -82,9 +82,16 @@
 
 struct rpi_regex {
     pcre2_code *code;       /* the pattern, JIT-compiled when possible */
-    pcre2_code *dfa;        /* (?s:.)*?(?:pattern), anchored: for the DFA matcher;
-                               NULL when too large for PCRE2 */
     bool anchored;          /* the pattern can only match at the start */
+    char *pattern;          /* the pattern as written, for the DFA form */
+    size_t len;
+    /* The DFA form, (?s:.)*?(?:pattern) anchored, made when a match first
+     * needs it (most patterns never exhaust the backtracking budget, and
+     * a second PCRE2 compile would double the cost of compiling a
+     * matches() literal); published like JIT below.  DFA_FAILED when
+     * PCRE2 cannot compile it (too large): no linear fallback then. */
+    struct dfa_form *dfa;
+    int dfa_failed;
     /* A JIT-compiled copy of CODE, made by the first match (JIT compiling
      * costs more than the rest of a compile, and a pattern may never run:
      * V8 too compiles a regex when it first runs) and published with a
@@ -94,7 +101,11 @@ struct rpi_regex {
      * (subjects are CEL strings, valid UTF-8 always). */
     pcre2_code *jit;
     int jit_failed;
-    size_t dfa_size;        /* bytes of DFA's compiled code (PCRE2's header
+};
+
+struct dfa_form {
+    pcre2_code *code;
+    size_t size;            /* bytes of its compiled code (PCRE2's header
                                aside): its work estimate */
 };
 
@@ -232,6 +243,25 @@ static void insert(xlat *x, size_t at, const char *s)
     memcpy(x->out + at, s, n);
 }
 
+/* \x{HEX} for C at B (at least 13 bytes); returns the end.  By hand: a
+ * translation writes one per character of every class, and snprintf costs
+ * as much as the rest of the translation. */
+static char *hex_escape(char *b, uint32_t c)
+{
+    static const char digits[] = "0123456789abcdef";
+    int shift = 28;
+    while (shift > 0 && !(c >> shift))
+        shift -= 4;
+    *b++ = '\\';
+    *b++ = 'x';
+    *b++ = '{';
+    for (; shift >= 0; shift -= 4)
+        *b++ = digits[(c >> shift) & 0xF];
+    *b++ = '}';
+    *b = '\0';
+    return b;
+}
+
 static void put_code_point(xlat *x, uint32_t c)
 {
     char buf[16];
@@ -240,7 +270,7 @@ static void put_code_point(xlat *x, uint32_t c)
         put(x, buf, 1);
         return;
     }
-    snprintf(buf, sizeof buf, "\\x{%x}", (unsigned)c);
+    hex_escape(buf, c);
     puts_(x, buf);
 }
 
@@ -488,10 +518,11 @@ static bool class_range(xlat *x, uint32_t lo, uint32_t hi)
         lo = 0xE000;
     if (hi >= 0xD800 && hi <= 0xDFFF)
         hi = 0xD7FF;
-    if (lo == hi)
-        snprintf(buf, sizeof buf, "\\x{%x}", (unsigned)lo);
-    else
-        snprintf(buf, sizeof buf, "\\x{%x}-\\x{%x}", (unsigned)lo, (unsigned)hi);
+    char *end = hex_escape(buf, lo);
+    if (lo != hi) {
+        *end++ = '-';
+        hex_escape(end, hi);
+    }
     puts_(x, buf);
     return true;
 }
@@ -802,7 +833,13 @@ static size_t repetition(xlat *x, const char *op, size_t at, size_t end, bool co
         }
     }
     char q[32];
-    snprintf(q, sizeof q, "%s%s", op, lazy ? "?" : "");
+    size_t ol = strlen(op);
+    if (ol > sizeof q - 2)
+        ol = sizeof q - 2;
+    memcpy(q, op, ol);
+    if (lazy)
+        q[ol++] = '?';
+    q[ol] = '\0';
     if (x->item_is_assertion || x->item_quantified || x->dfa_form) {
         /* PCRE2 repeats neither an assertion nor a quantified item (Go
          * allows a** apart, as in a*(?i)*); the DFA form groups every
@@ -1206,34 +1243,14 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
         free(x.out);
         return NULL;
     }
-    /* the DFA form: the prefix, then the same translation with repeated
-     * items grouped (it cannot fail where the first one did not) */
-    xlat d;
-    memset(&d, 0, sizeof d);
-    d.pat = x.pat;
-    d.len = x.len;
-    d.dfa_form = true;
-    puts_(&d, "(?s:.)*?(?:");
-    translate(&d);
-    puts_(&d, ")");
-    free(d.groups);
-
-    rpi_regex *re = d.oom || d.failed ? NULL : calloc(1, sizeof *re);
+    rpi_regex *re = calloc(1, sizeof *re);
     int ec = PCRE2_ERROR_HEAP_FAILED;
-    if (re && (re->code = compile_pcre(x.out ? x.out : "", x.olen, 0, &ec)) != NULL) {
-        /* The DFA form can be too large for PCRE2 where the pattern is
-         * not (its grouped counted repeats are copies): then there is no
-         * fallback, and a match past the budget is a limit error. */
-        int dfa_ec = 0;
-        re->dfa = compile_pcre(d.out, d.olen, PCRE2_ANCHORED, &dfa_ec);
-        if (!re->dfa && dfa_ec == PCRE2_ERROR_HEAP_FAILED) {
-            ec = dfa_ec;
-            pcre2_code_free(re->code);
-            re->code = NULL;
-        }
+    if (re && (re->pattern = malloc(x.len ? x.len : 1)) != NULL) {
+        memcpy(re->pattern, x.pat, x.len);
+        re->len = x.len;
+        re->code = compile_pcre(x.out ? x.out : "", x.olen, 0, &ec);
     }
     free(x.out);
-    free(d.out);
     if (!re || !re->code) {
         /* Go accepted it; PCRE2 can still refuse, mostly for size. */
         if (errbuf && errlen) {
@@ -1256,12 +1273,70 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
     uint32_t all = 0;
     pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &all);
     re->anchored = (all & PCRE2_ANCHORED) != 0;
-    size_t size = 0;
-    if (re->dfa)
-        pcre2_pattern_info(re->dfa, PCRE2_INFO_SIZE, &size);
-    size_t base = dfa_base_size();
-    re->dfa_size = size > base ? size - base : 1;
     return re;
+}
+
+/* Make RE's DFA form: NULL with *EC set when PCRE2 cannot (EC
+ * PCRE2_ERROR_HEAP_FAILED: out of memory, worth another try later). */
+static struct dfa_form *dfa_form_new(const rpi_regex *re, int *ec)
+{
+    /* the prefix, then the same translation with repeated items grouped
+     * (it cannot fail where the first one did not) */
+    xlat d;
+    memset(&d, 0, sizeof d);
+    d.pat = re->pattern;
+    d.len = re->len;
+    d.dfa_form = true;
+    puts_(&d, "(?s:.)*?(?:");
+    translate(&d);
+    puts_(&d, ")");
+    free(d.groups);
+    struct dfa_form *f = d.oom || d.failed ? NULL : calloc(1, sizeof *f);
+    *ec = PCRE2_ERROR_HEAP_FAILED;
+    if (f && (f->code = compile_pcre(d.out, d.olen, PCRE2_ANCHORED, ec)) != NULL) {
+        size_t size = 0, base = dfa_base_size();
+        pcre2_pattern_info(f->code, PCRE2_INFO_SIZE, &size);
+        f->size = size > base ? size - base : 1;
+    } else {
+        free(f);
+        f = NULL;
+    }
+    free(d.out);
+    return f;
+}
+
+static void dfa_form_free(struct dfa_form *f)
+{
+    if (f) {
+        pcre2_code_free(f->code);
+        free(f);
+    }
+}
+
+/* RE's DFA form, made on first use; NULL when PCRE2 cannot compile it
+ * (*OOM: for want of memory). */
+static const struct dfa_form *dfa_get(const rpi_regex *re, bool *oom)
+{
+    rpi_regex *w = (rpi_regex *)re; /* the lazily filled members are atomic */
+    *oom = false;
+    struct dfa_form *f = __atomic_load_n(&w->dfa, __ATOMIC_ACQUIRE);
+    if (f || __atomic_load_n(&w->dfa_failed, __ATOMIC_RELAXED))
+        return f;
+    int ec;
+    struct dfa_form *mine = dfa_form_new(re, &ec);
+    if (!mine) {
+        if (ec == PCRE2_ERROR_HEAP_FAILED)
+            *oom = true;
+        else
+            __atomic_store_n(&w->dfa_failed, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    struct dfa_form *expected = NULL;
+    if (__atomic_compare_exchange_n(&w->dfa, &expected, mine, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return mine;
+    dfa_form_free(mine); /* another thread was first */
+    return expected;
 }
 
 void rpi_regex_free(rpi_regex *re)
@@ -1270,7 +1345,8 @@ void rpi_regex_free(rpi_regex *re)
         return;
     pcre2_code_free(re->code);
     pcre2_code_free(re->jit);
-    pcre2_code_free(re->dfa);
+    dfa_form_free(re->dfa);
+    free(re->pattern);
     free(re);
 }
 
@@ -1427,17 +1503,17 @@ static bool limit_error(int rc)
 }
 
 /* The linear matcher on the anchored (?s:.)*?(?:pattern). */
-static int dfa_search(const rpi_regex *re, PCRE2_SPTR s, size_t len, scratch *sc)
+static int dfa_search(const struct dfa_form *f, PCRE2_SPTR s, size_t len, scratch *sc)
 {
     int ws[DFA_WORKSPACE];
     pcre2_set_match_limit(sc->mctx, RPI_REGEX_BUDGET);
-    int rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
+    int rc = pcre2_dfa_match(f->code, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, ws,
                              DFA_WORKSPACE);
     if (rc == PCRE2_ERROR_DFA_WSSIZE) {
         int *big = malloc(DFA_WORKSPACE_BIG * sizeof *big);
         if (!big)
             return PCRE2_ERROR_NOMEMORY;
-        rc = pcre2_dfa_match(re->dfa, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
+        rc = pcre2_dfa_match(f->code, s, len, 0, PCRE2_DFA_SHORTEST, sc->md, sc->mctx, big,
                              DFA_WORKSPACE_BIG);
         free(big);
     }
@@ -1475,9 +1551,13 @@ int rpi_regex_search_limited(const rpi_regex *re, const char *subject, size_t le
                  : pcre2_match(re->code, s, len, 0, 0, sc->md, sc->mctx);
     if (limit_error(rc)) {
         /* the DFA matcher, when its work estimate fits (top of the file) */
-        double size = (double)re->dfa_size;
-        if (re->dfa && ((double)len + 1) * size * size <= (double)budget * DFA_WORK_PER_STEP)
-            rc = dfa_search(re, s, len, sc);
+        bool oom;
+        const struct dfa_form *f = dfa_get(re, &oom);
+        double size = f ? (double)f->size : 0;
+        if (oom)
+            rc = PCRE2_ERROR_NOMEMORY;
+        else if (f && ((double)len + 1) * size * size <= (double)budget * DFA_WORK_PER_STEP)
+            rc = dfa_search(f, s, len, sc);
     }
     scratch_free(own);
     if (rc >= 0) /* 0: matched, the one-pair ovector too small for groups */
