@@ -519,8 +519,15 @@ static bool try_match_const(compiler *c, const ast_node *subject, const ast_node
              c->env->max_regex_length, pattern->u.lit.aux);
         return true;
     }
+    /* Through this thread's cache, as V8 shares a RegExp's compilation by
+     * source: packs repeat patterns, and a program holds a reference of
+     * its own. */
     char errbuf[256] = "";
-    rpi_regex *re = rpi_regex_compile(pattern->u.lit.u.s, pattern->u.lit.aux, errbuf, sizeof errbuf);
+    bool owned;
+    rpi_regex *re = rpi_regex_compile_cached(pattern->u.lit.u.s, pattern->u.lit.aux, errbuf,
+                                             sizeof errbuf, &owned);
+    if (re && !owned)
+        rpi_regex_ref(re);
     if (!re) {
         if (strcmp(errbuf, "out of memory") == 0)
             fail(c, RP_ENOMEM, NULL, "out of memory");

@@ -237,6 +237,9 @@ typedef struct rpi_regex rpi_regex;
  * (backreferences, lookaround, possessive quantifiers, recursion, ...).
  * NULL with *ERRMSG (static or written into ERRBUF) on failure. */
 rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size_t errlen);
+/* A compiled regex is immutable and reference-counted (any thread): _ref
+ * takes a reference, _free drops one and frees with the last. */
+rpi_regex *rpi_regex_ref(rpi_regex *re);
 void rpi_regex_free(rpi_regex *re);
 /* As rpi_regex_compile, from this thread's cache of recently compiled
  * patterns: *OWNED says whether the caller must free the result (when it

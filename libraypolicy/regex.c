@@ -81,6 +81,7 @@
 #define MAX_RUNE 0x10FFFF
 
 struct rpi_regex {
+    int refs;               /* references (atomic): programs, thread caches */
     pcre2_code *code;       /* the pattern, JIT-compiled when possible */
     bool anchored;          /* the pattern can only match at the start */
     char *pattern;          /* the pattern as written, for the DFA form */
@@ -1245,6 +1246,8 @@ rpi_regex *rpi_regex_compile(const char *pattern, size_t len, char *errbuf, size
     }
     rpi_regex *re = calloc(1, sizeof *re);
     int ec = PCRE2_ERROR_HEAP_FAILED;
+    if (re)
+        re->refs = 1;
     if (re && (re->pattern = malloc(x.len ? x.len : 1)) != NULL) {
         memcpy(re->pattern, x.pat, x.len);
         re->len = x.len;
@@ -1339,9 +1342,16 @@ static const struct dfa_form *dfa_get(const rpi_regex *re, bool *oom)
     return expected;
 }
 
+rpi_regex *rpi_regex_ref(rpi_regex *re)
+{
+    if (re)
+        __atomic_add_fetch(&re->refs, 1, __ATOMIC_RELAXED);
+    return re;
+}
+
 void rpi_regex_free(rpi_regex *re)
 {
-    if (!re)
+    if (!re || __atomic_sub_fetch(&re->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     pcre2_code_free(re->code);
     pcre2_code_free(re->jit);
@@ -1384,7 +1394,10 @@ static __attribute__((noinline)) const pcre2_code *jit_compile_once(rpi_regex *w
 /* What a thread reuses from match to match. */
 /* Patterns that are not constants (`s.matches(params.pattern)`) are
  * compiled when the call runs; a check calls them for every object, so each
- * thread keeps the last REGEX_CACHE_SIZE of them, least recently used out. */
+ * thread keeps the last REGEX_CACHE_SIZE of them, least recently used out.
+ * The compiler goes through the same cache for constant patterns (and takes
+ * a reference for its program), so a pack that repeats a pattern compiles
+ * it once. */
 #define REGEX_CACHE_SIZE 32
 #define REGEX_CACHE_MAX_PATTERN 4096
 
