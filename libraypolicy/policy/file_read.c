@@ -28,10 +28,10 @@
  * a doubling buffer would overshoot a large limit by up to twice. */
 #define STREAM_FIRST_STEP ((size_t)1 << 16)
 
-/* Read FD from offset 0 with pread() into a buffer for SIZE bytes plus
- * the one that tells that the file grew past MAX.  errno: EFBIG, ENOMEM,
- * or read's. */
-static char *read_regular(int fd, size_t size, size_t max, size_t *len)
+/* Read FD from offset START with pread() into a buffer for SIZE bytes
+ * plus the one that tells that the file grew past MAX.  errno: EFBIG,
+ * ENOMEM, or read's. */
+static char *read_regular(int fd, off_t start, size_t size, size_t max, size_t *len)
 {
     if (size > max) {
         errno = EFBIG;
@@ -64,7 +64,7 @@ static char *read_regular(int fd, size_t size, size_t max, size_t *len)
             buf = nb;
             cap = ncap;
         }
-        ssize_t got = pread(fd, buf + n, cap - n - 1, (off_t)n);
+        ssize_t got = pread(fd, buf + n, cap - n - 1, start + (off_t)n);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -144,16 +144,22 @@ char *rpi_read_file(const char *path, size_t max, size_t *len)
     if (fd < 0)
         return NULL;
     struct stat st;
+    off_t start = 0;
     char *text;
     if (fstat(fd, &st) != 0) {
         text = NULL;
     } else if (S_ISDIR(st.st_mode)) {
         errno = EISDIR;
         text = NULL;
-    } else if (S_ISREG(st.st_mode) && st.st_size >= 0) {
-        /* A file over SIZE_MAX on a 32-bit system is over any limit. */
-        size_t size = (uintmax_t)st.st_size > SIZE_MAX - 2 ? SIZE_MAX - 2 : (size_t)st.st_size;
-        text = read_regular(fd, size, max, len);
+    } else if (S_ISREG(st.st_mode) && (start = lseek(fd, 0, SEEK_CUR)) >= 0) {
+        /* From where the descriptor is (standard input may have been read
+         * from already), and leaving it after what was read, as read()
+         * would.  A file over SIZE_MAX on a 32-bit system is over any limit. */
+        off_t left = st.st_size > start ? st.st_size - start : 0;
+        size_t size = (uintmax_t)left > SIZE_MAX - 2 ? SIZE_MAX - 2 : (size_t)left;
+        text = read_regular(fd, start, size, max, len);
+        if (text && is_stdin)
+            (void)lseek(fd, start + (off_t)*len, SEEK_SET);
     } else {
         text = read_stream(fd, max, len);
     }

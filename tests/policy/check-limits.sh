@@ -59,6 +59,27 @@ if "$py" -c "import os; f = open('$tmp/big.yaml', 'wb'); f.truncate(100 << 20)";
     expect_grep "exceeds limit max_input_bytes (16777216 bytes)" "$tmp/out" "the size limit is named"
     rm -f "$tmp/big.yaml"
 fi
+# standard input: a file (read from where it stands) or a pipe (no size:
+# read in steps, never holding more than the limit + 1 byte)
+"$py" -c "import sys; sys.stdout.buffer.write(b'#' * (17 << 20))" >"$tmp/big-stdin.yaml"
+expect_status 2 "check: 17 MB on standard input, from a file" \
+    sh -c '$1 check --pack "$2" --format json - <"$3"' sh "$rpeval" "$pack" "$tmp/big-stdin.yaml"
+expect_grep "-: input exceeds limit max_input_bytes (16777216 bytes)" "$tmp/out" \
+    "the size limit is named for standard input"
+expect_status 2 "check: 17 MB on standard input, through a pipe" \
+    sh -c 'cat "$3" | $1 check --pack "$2" --format json -' sh "$rpeval" "$pack" "$tmp/big-stdin.yaml"
+expect_grep "-: input exceeds limit max_input_bytes (16777216 bytes)" "$tmp/out" \
+    "the size limit is named for a pipe"
+expect_status 0 "check: the same, the limit raised" \
+    sh -c 'cat "$3" | $1 check --pack "$2" --limit max_input_bytes=32M -' sh "$rpeval" "$pack" \
+    "$tmp/big-stdin.yaml"
+rm -f "$tmp/big-stdin.yaml"
+{ echo 'not: [yaml'; cat "$data/manifests/mixed.yaml"; } >"$tmp/after-first-line.yaml"
+expect_status 1 "check: standard input read from where the caller left it" \
+    sh -c '{ read -r first; $1 check --pack "$2" --format json -; } <"$3"' sh "$rpeval" "$pack" \
+    "$tmp/after-first-line.yaml"
+expect_grep '"file": "<stdin>"' "$tmp/out" "the rest of standard input was checked"
+expect_status 2 "check: a directory given as a pack" $rpeval check --pack "$tmp" "$data/manifests/mixed.yaml"
 printf -- '---\napiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: c}\n' >"$tmp/three.yaml"
 expect_status 0 "check: three documents" $rpeval check --pack "$pack" "$tmp/three.yaml"
 expect_status 2 "check: --limit max_input_documents=2" \
