@@ -203,13 +203,12 @@ static uint16_t add_name(compiler *c, const char *name, size_t len, const rpi_sp
     }
     if (!grow(c, (void **)&c->names, &c->capnames, c->nnames + 1, sizeof *c->names))
         return 0;
-    char *copy = malloc(len + 1);
+    char *copy = rpi_pool_alloc(c->prog->pool, len + 1); /* zeroed: NUL-terminated */
     if (!copy) {
         fail(c, RP_ENOMEM, NULL, "out of memory");
         return 0;
     }
     memcpy(copy, name, len);
-    copy[len] = '\0';
     c->names[c->nnames] = copy;
     return (uint16_t)c->nnames++;
 }
@@ -1285,7 +1284,7 @@ int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
     prog->max_stack = (uint32_t)(c.maxdepth + 1);
     prog->nlocals = c.maxlocals;
     /* The hashes of the field names, for selections on frozen JSON. */
-    prog->khash = calloc(c.nconsts ? c.nconsts : 1, sizeof *prog->khash);
+    prog->khash = rpi_pool_alloc(prog->pool, (c.nconsts ? c.nconsts : 1) * sizeof *prog->khash);
     if (!prog->khash && !c.failed) {
         rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
         return RP_ENOMEM;
@@ -1294,7 +1293,7 @@ int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
         if (c.consts[i].kind == VK_STRING)
             prog->khash[i] = rpi_str_hash32(c.consts[i].u.s, c.consts[i].aux);
     /* The environment's index of each variable, for the activation. */
-    prog->name_vars = malloc((c.nnames ? c.nnames : 1) * sizeof *prog->name_vars);
+    prog->name_vars = rpi_pool_alloc(prog->pool, (c.nnames ? c.nnames : 1) * sizeof *prog->name_vars);
     if (!prog->name_vars && !c.failed) {
         rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
         return RP_ENOMEM;

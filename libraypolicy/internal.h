@@ -350,7 +350,8 @@ struct rp_program {
     uint32_t nconsts;
     rpi_callable *funcs;        /* functions called (CALL b), by index */
     uint32_t nfuncs;
-    char **names;               /* variable names resolved against the activation */
+    char **names;               /* variable names resolved against the activation
+                                   (the strings in POOL) */
     int32_t *name_vars;         /* each name's rpi_env_variable_index, or -1 */
     uint32_t nnames;
     rpi_span *spans;            /* span of each instruction (for errors) */
@@ -359,7 +360,8 @@ struct rp_program {
     rpi_regex **regexes;        /* precompiled constant patterns (MATCH_CONST a) */
     uint32_t nregexes;
     rpi_pool *pool;             /* owns constant strings */
-    char *source;               /* a copy of the expression text */
+    char *source;               /* a copy of the expression text, in the
+                                   program's own block */
     size_t source_len;
 };
 

@@ -15,21 +15,16 @@ void rp_program_free(rp_program *prog)
 {
     if (!prog)
         return;
-    for (uint32_t i = 0; i < prog->nnames; i++)
-        free(prog->names[i]);
     for (uint32_t i = 0; i < prog->nregexes; i++)
         rpi_regex_free(prog->regexes[i]);
-    free(prog->names);
-    free(prog->name_vars);
+    free(prog->names); /* the names, name_vars and khash are in the pool */
     free(prog->regexes);
     free(prog->code);
     free(prog->spans);
     free(prog->consts);
-    free(prog->khash);
     free(prog->funcs);
-    free(prog->source);
     rpi_pool_free(prog->pool);
-    free(prog);
+    free(prog); /* with its source */
 }
 
 /* ---- References to a variable's fields ------------------------------------------ */
@@ -193,15 +188,17 @@ static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_co
                       env->max_expression_length, len);
         return RP_ELIMIT;
     }
-    rp_program *prog = calloc(1, sizeof *prog);
+    /* The program and its copy of the source in one block. */
+    rp_program *prog = malloc(sizeof *prog + len + 1);
     if (!prog) {
         rpi_error_set(err, RP_ENOMEM, SOURCE_NAME, 0, 0, "out of memory");
         return RP_ENOMEM;
     }
+    memset(prog, 0, sizeof *prog);
     prog->env = env;
+    prog->source = (char *)(prog + 1);
     prog->pool = rpi_pool_new();
-    prog->source = malloc(len + 1);
-    if (!prog->pool || !prog->source) {
+    if (!prog->pool) {
         rp_program_free(prog);
         rpi_error_set(err, RP_ENOMEM, SOURCE_NAME, 0, 0, "out of memory");
         return RP_ENOMEM;
