@@ -10,8 +10,8 @@
  *     compiler stores the same hash for every constant field name, so a
  *     selection compares one word per entry before it compares bytes);
  *   - arrays become arena lists of ready values;
- *   - strings, keys included, keep pointing into jansson's buffers (the
- *     binding keeps the tree alive): nothing is copied but the structure.
+ *   - strings keep pointing into jansson's buffers (the binding keeps the
+ *     tree alive); only the keys' bytes are copied, next to their map.
  * A subtree that cannot be converted (the arena cannot grow, or nesting
  * deeper than FREEZE_MAX_DEPTH) stays a jansson view, which every operation
  * understands: freezing is an optimisation, never a change of meaning.
@@ -24,6 +24,8 @@
  * the YAML reader at its configured depth), so a real document is frozen
  * whole; the bound keeps the recursion's stack small. */
 #define FREEZE_MAX_DEPTH 4096
+/* An object's keys are copied next to its map up to this many bytes. */
+#define KEY_COPY_MAX 4096
 
 static val freeze(rpi_arena *a, const json_t *j, unsigned depth);
 
@@ -59,6 +61,14 @@ static val freeze_object(rpi_arena *a, const json_t *j, unsigned depth)
     uint32_t *slots = bits ? rpi_arena_alloc(a, ((size_t)1 << bits) * sizeof(uint32_t)) : NULL;
     if (!m || (n && (!keys || !vals || !hashes)) || (bits && !slots))
         return rpi_val_from_json(j);
+    /* The keys' bytes are copied next to the map (when short, as field
+     * names are): a selection that finds the hash compares them, and in
+     * jansson's tree they lie wherever malloc put each key, a cache miss
+     * apiece once a check holds more objects than the cache. */
+    size_t kbytes = 0;
+    for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it))
+        kbytes += json_object_iter_key_len(it);
+    char *kb = kbytes && kbytes <= KEY_COPY_MAX ? rpi_arena_alloc(a, kbytes) : NULL;
     uint32_t i = 0;
     for (void *it = json_object_iter((json_t *)j); it && i < n;
          it = json_object_iter_next((json_t *)j, it), i++) {
@@ -66,6 +76,11 @@ static val freeze_object(rpi_arena *a, const json_t *j, unsigned depth)
         if (klen > UINT32_MAX)
             return rpi_val_from_json(j);
         const char *k = json_object_iter_key(it);
+        if (kb) {
+            memcpy(kb, k, klen);
+            k = kb;
+            kb += klen;
+        }
         keys[i] = val_string(k, (uint32_t)klen);
         hashes[i] = rpi_str_hash32(k, klen);
         vals[i] = freeze(a, json_object_iter_value(it), depth + 1);
