@@ -861,7 +861,14 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
         }
         for (size_t p = 0; p < c->n_packs && !S.oom; p++) {
             rp_activation *act = S.acts[p];
-            if (rpi_activation_bind_val(act, "object", o->json, rpi_val_from_json(o->json)) ||
+            /* The object as the inventory holds it (its element I), frozen
+             * once for the whole check: binding it costs nothing, and the
+             * rules and the inventory's queries read the same memory. */
+            val inv, ov = rpi_val_from_json(o->json);
+            if (rpi_activation_lookup(act, "inventory", &inv) && inv.kind == VK_LIST &&
+                inv.rep == REP_ARENA && i < inv.u.list->n)
+                ov = inv.u.list->items[i];
+            if (rpi_activation_bind_val(act, "object", o->json, ov) ||
                 rpi_activation_bind_val(act, "request", req, rpi_val_from_json(req)) ||
                 rpi_activation_bind_val(act, "namespaceObject", (json_t *)ns_obj,
                                         ns_obj ? rpi_val_from_json(ns_obj) : val_null())) {
