@@ -64,7 +64,33 @@ typedef struct compiler {
     uint16_t append_slot;
 
     int32_t depth, maxdepth;    /* stack depth */
+
+    /* The first entries of each array: most expressions need no more, and
+     * a compile then allocates none of them (grow() moves an array to the
+     * heap when it outgrows these).  The program gets copies in its pool.
+     * Last in the struct: only the members above are zeroed. */
+    rpi_insn code_inline[64];
+    rpi_span spans_inline[64];
+    val consts_inline[32];
+    rpi_callable funcs_inline[16];
+    char *names_inline[8];
+    rpi_regex *regexes_inline[4];
+    scope_entry scope_inline[16];
 } compiler;
+
+/* Where each growable array starts out (grow() must not realloc it). */
+static bool is_inline(const compiler *c, const void *p)
+{
+    return p == c->code_inline || p == c->spans_inline || p == c->consts_inline ||
+           p == c->funcs_inline || p == c->names_inline || p == c->regexes_inline ||
+           p == c->scope_inline;
+}
+
+static void free_array(const compiler *c, void *p)
+{
+    if (!is_inline(c, p))
+        free(p);
+}
 
 /* ---- Small growable arrays ------------------------------------------------- */
 
@@ -75,7 +101,14 @@ static bool grow(compiler *c, void **p, uint32_t *cap, uint32_t need, size_t ele
     uint32_t n = *cap ? *cap * 2 : 16;
     while (n < need)
         n *= 2;
-    void *np = realloc(*p, (size_t)n * elem);
+    void *np;
+    if (is_inline(c, *p)) {
+        np = malloc((size_t)n * elem);
+        if (np)
+            memcpy(np, *p, (size_t)*cap * elem);
+    } else {
+        np = realloc(*p, (size_t)n * elem);
+    }
     if (!np) {
         if (!c->failed) {
             c->failed = RP_ENOMEM;
@@ -123,17 +156,13 @@ static uint32_t emit(compiler *c, rpi_opcode op, uint8_t x, uint16_t a, int32_t 
         return 0;
     }
     if (c->ncode == c->capcode) {
-        uint32_t n = c->capcode ? c->capcode * 2 : 32;
-        rpi_insn *nc = realloc(c->code, (size_t)n * sizeof *nc);
-        if (nc)
-            c->code = nc;
-        rpi_span *ns = nc ? realloc(c->spans, (size_t)n * sizeof *ns) : NULL;
-        if (!nc || !ns) {
-            fail(c, RP_ENOMEM, NULL, "out of memory");
+        uint32_t cap = c->capcode;
+        if (!grow(c, (void **)&c->code, &cap, c->ncode + 1, sizeof *c->code))
             return 0;
-        }
-        c->spans = ns;
-        c->capcode = n;
+        cap = c->capcode;
+        if (!grow(c, (void **)&c->spans, &cap, c->ncode + 1, sizeof *c->spans))
+            return 0;
+        c->capcode = cap;
     }
     rpi_insn in = {(uint8_t)op, x, a, b};
     c->code[c->ncode] = in;
@@ -1261,26 +1290,68 @@ static void compile_node(compiler *c, const ast_node *n)
     fail(c, RP_ECHECK, ESPAN(n), "unknown expression node");
 }
 
+/* A copy of the N ELEM-byte entries at P in POOL (NULL on OOM). */
+static void *pool_copy(rpi_pool *pool, const void *p, uint32_t n, size_t elem)
+{
+    void *q = rpi_pool_alloc(pool, n ? (size_t)n * elem : 1);
+    if (q && n)
+        memcpy(q, p, (size_t)n * elem);
+    return q;
+}
+
 int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
 {
-    compiler c = {0};
+    compiler c;
+    memset(&c, 0, offsetof(compiler, code_inline));
     c.prog = prog;
     c.env = prog->env;
     c.diag = diag;
+    c.code = c.code_inline;
+    c.spans = c.spans_inline;
+    c.capcode = 64;
+    c.consts = c.consts_inline;
+    c.capconsts = 32;
+    c.funcs = c.funcs_inline;
+    c.capfuncs = 16;
+    c.names = c.names_inline;
+    c.capnames = 8;
+    c.regexes = c.regexes_inline;
+    c.capregexes = 4;
+    c.scope = c.scope_inline;
+    c.capscope = 16;
     compile_node(&c, root);
     emit(&c, OP_RETURN, 0, 0, 0, ESPAN(root));
-    free(c.scope);
-    prog->code = c.code;
-    prog->spans = c.spans;
+    /* The program's arrays, in its pool; its regexes are its own whatever
+     * happens (rp_program_free() drops them). */
+    rpi_pool *pool = prog->pool;
+    prog->regexes = pool_copy(pool, c.regexes, c.nregexes, sizeof *c.regexes);
+    prog->nregexes = prog->regexes ? c.nregexes : 0;
+    if (!prog->regexes)
+        for (uint32_t i = 0; i < c.nregexes; i++)
+            rpi_regex_free(c.regexes[i]);
+    prog->code = pool_copy(pool, c.code, c.ncode, sizeof *c.code);
+    prog->spans = pool_copy(pool, c.spans, c.ncode, sizeof *c.spans);
     prog->ncode = c.ncode;
-    prog->consts = c.consts;
+    prog->consts = pool_copy(pool, c.consts, c.nconsts, sizeof *c.consts);
     prog->nconsts = c.nconsts;
-    prog->funcs = c.funcs;
+    prog->funcs = pool_copy(pool, c.funcs, c.nfuncs, sizeof *c.funcs);
     prog->nfuncs = c.nfuncs;
-    prog->names = c.names;
+    prog->names = pool_copy(pool, c.names, c.nnames, sizeof *c.names);
     prog->nnames = c.nnames;
-    prog->regexes = c.regexes;
-    prog->nregexes = c.nregexes;
+    free_array(&c, c.scope);
+    free_array(&c, c.code);
+    free_array(&c, c.spans);
+    free_array(&c, c.consts);
+    free_array(&c, c.funcs);
+    free_array(&c, c.names);
+    free_array(&c, c.regexes);
+    if (!prog->regexes || !prog->code || !prog->spans || !prog->consts || !prog->funcs ||
+        !prog->names) {
+        if (!c.failed)
+            rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
+        prog->ncode = prog->nconsts = prog->nfuncs = prog->nnames = 0;
+        return RP_ENOMEM;
+    }
     prog->max_stack = (uint32_t)(c.maxdepth + 1);
     prog->nlocals = c.maxlocals;
     /* The hashes of the field names, for selections on frozen JSON. */
@@ -1289,16 +1360,16 @@ int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
         rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
         return RP_ENOMEM;
     }
-    for (uint32_t i = 0; prog->khash && i < c.nconsts; i++)
-        if (c.consts[i].kind == VK_STRING)
-            prog->khash[i] = rpi_str_hash32(c.consts[i].u.s, c.consts[i].aux);
+    for (uint32_t i = 0; prog->khash && i < prog->nconsts; i++)
+        if (prog->consts[i].kind == VK_STRING)
+            prog->khash[i] = rpi_str_hash32(prog->consts[i].u.s, prog->consts[i].aux);
     /* The environment's index of each variable, for the activation. */
     prog->name_vars = rpi_pool_alloc(prog->pool, (c.nnames ? c.nnames : 1) * sizeof *prog->name_vars);
     if (!prog->name_vars && !c.failed) {
         rpi_diag_set(diag, RP_ENOMEM, NULL, "out of memory");
         return RP_ENOMEM;
     }
-    for (uint32_t i = 0; prog->name_vars && i < c.nnames; i++)
-        prog->name_vars[i] = rpi_env_variable_index(prog->env, c.names[i], strlen(c.names[i]));
+    for (uint32_t i = 0; prog->name_vars && i < prog->nnames; i++)
+        prog->name_vars[i] = rpi_env_variable_index(prog->env, prog->names[i], strlen(prog->names[i]));
     return c.failed;
 }

@@ -17,13 +17,7 @@ void rp_program_free(rp_program *prog)
         return;
     for (uint32_t i = 0; i < prog->nregexes; i++)
         rpi_regex_free(prog->regexes[i]);
-    free(prog->names); /* the names, name_vars and khash are in the pool */
-    free(prog->regexes);
-    free(prog->code);
-    free(prog->spans);
-    free(prog->consts);
-    free(prog->funcs);
-    rpi_pool_free(prog->pool);
+    rpi_pool_free(prog->pool); /* every array of the program */
     free(prog); /* with its source */
 }
 
