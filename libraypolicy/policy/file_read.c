@@ -28,70 +28,18 @@
  * a doubling buffer would overshoot a large limit by up to twice. */
 #define STREAM_FIRST_STEP ((size_t)1 << 16)
 
-/* Read FD from offset START with pread() into a buffer for SIZE bytes
- * plus the one that tells that the file grew past MAX.  errno: EFBIG,
- * ENOMEM, or read's. */
-static char *read_regular(int fd, off_t start, size_t size, size_t max, size_t *len)
-{
-    if (size > max) {
-        errno = EFBIG;
-        return NULL;
-    }
-    /* One byte to see that the file grew since fstat, one for the NUL. */
-    size_t cap = size + 2;
-    char *buf = malloc(cap);
-    if (!buf) {
-        errno = ENOMEM;
-        return NULL;
-    }
-    size_t n = 0;
-    for (;;) {
-        if (n + 1 >= cap) {
-            /* Grown since fstat: go on as for a stream, within MAX. */
-            if (n > max || cap == SIZE_MAX) {
-                free(buf);
-                errno = EFBIG;
-                return NULL;
-            }
-            size_t most = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
-            size_t ncap = cap > most / 2 ? most : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        ssize_t got = pread(fd, buf + n, cap - n - 1, start + (off_t)n);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            int e = errno;
-            free(buf);
-            errno = e;
-            return NULL;
-        }
-        if (got == 0)
-            break;
-        n += (size_t)got;
-    }
-    if (n > max) {
-        free(buf);
-        errno = EFBIG;
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
-/* Read FD to its end with read(), holding at most MAX + 1 bytes. */
-static char *read_stream(int fd, size_t max, size_t *len)
+/* Read FD to its end, from offset START with pread() (a regular file:
+ * FIRST is its size, the buffer one byte larger to see that it grew) or,
+ * when START is -1, with read() in steps from FIRST.  At most MAX + 1
+ * bytes are ever held.  errno: EFBIG, ENOMEM, or read's. */
+static char *read_all(int fd, off_t start, size_t first, size_t max, size_t *len)
 {
     size_t most = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX; /* room for one byte too many */
-    size_t cap = most < STREAM_FIRST_STEP ? most : STREAM_FIRST_STEP, n = 0;
+    if (first > max && start >= 0) {
+        errno = EFBIG;
+        return NULL;
+    }
+    size_t cap = first < most - 2 ? first + 2 : most, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
         errno = ENOMEM;
@@ -114,7 +62,8 @@ static char *read_stream(int fd, size_t max, size_t *len)
             buf = nb;
             cap = ncap;
         }
-        ssize_t got = read(fd, buf + n, cap - n - 1);
+        ssize_t got = start >= 0 ? pread(fd, buf + n, cap - n - 1, start + (off_t)n)
+                                 : read(fd, buf + n, cap - n - 1);
         if (got < 0 && errno == EINTR)
             continue;
         if (got < 0) {
@@ -157,11 +106,11 @@ char *rpi_read_file(const char *path, size_t max, size_t *len)
          * would.  A file over SIZE_MAX on a 32-bit system is over any limit. */
         off_t left = st.st_size > start ? st.st_size - start : 0;
         size_t size = (uintmax_t)left > SIZE_MAX - 2 ? SIZE_MAX - 2 : (size_t)left;
-        text = read_regular(fd, start, size, max, len);
+        text = read_all(fd, start, size, max, len);
         if (text && is_stdin)
             (void)lseek(fd, start + (off_t)*len, SEEK_SET);
     } else {
-        text = read_stream(fd, max, len);
+        text = read_all(fd, -1, STREAM_FIRST_STEP, max, len);
     }
     if (!is_stdin) {
         int e = errno;

@@ -91,6 +91,20 @@ Test(vm, fused_macros_keep_the_expansion_semantics)
                 "10");
 }
 
+/* A Kubernetes-profile environment with one variable, `inv`. */
+static rp_env *kubernetes_env_with_inv(void)
+{
+    rp_env_options o;
+    rp_env_options_init(&o);
+    o.profile = RP_PROFILE_KUBERNETES;
+    const char *names[] = {"inv", NULL};
+    o.variables = names;
+    rp_error err;
+    rp_env *env = rp_env_new(&o, &err);
+    cr_assert_not_null(env, "%s", err.message);
+    return env;
+}
+
 /* filter()/exists() over a bound list narrowed through an index of the
  * conjuncts PATH(x) == E (list_index.c) give what a scan gives: the same
  * elements in the same order, the errors of elements whose path fails. */
@@ -190,14 +204,8 @@ Test(vm, indexed_exists_through_a_list_matches_a_scan)
     };
     static const char *const nss[] = {"'a'", "'b'", "'c'", "'d'", "'none'", "7", "''"};
     const size_t nindexed = 5; /* the first five use the index */
-    rp_env_options o;
-    rp_env_options_init(&o);
-    o.profile = RP_PROFILE_KUBERNETES;
-    const char *names[] = {"inv", NULL};
-    o.variables = names;
     rp_error err;
-    rp_env *env = rp_env_new(&o, &err);
-    cr_assert_not_null(env);
+    rp_env *env = kubernetes_env_with_inv();
     for (size_t p = 0; p < sizeof preds / sizeof preds[0]; p++) {
         char expr[1024];
         const char *at = strstr(preds[p], "NS");
@@ -251,14 +259,8 @@ Test(vm, indexed_exists_through_a_list_matches_a_scan)
 /* An index belongs to one binding: binding the list again drops it. */
 Test(vm, index_follows_rebinding)
 {
-    rp_env_options o;
-    rp_env_options_init(&o);
-    o.profile = RP_PROFILE_KUBERNETES;
-    const char *names[] = {"inv", NULL};
-    o.variables = names;
     rp_error err;
-    rp_env *env = rp_env_new(&o, &err);
-    cr_assert_not_null(env);
+    rp_env *env = kubernetes_env_with_inv();
     const char *expr = "inv.filter(x, x.?k.orValue('') == 'a').size()";
     rp_program *prog = NULL;
     cr_assert_eq(rp_compile(env, expr, strlen(expr), &prog, &err), 0, "%s", err.message);
