@@ -865,7 +865,8 @@ rp_report *rp_checker_run(rp_checker *c, rp_error *err)
              * once for the whole check: binding it costs nothing, and the
              * rules and the inventory's queries read the same memory. */
             val inv, ov = rpi_val_from_json(o->json);
-            if (rpi_activation_lookup(act, "inventory", &inv) && inv.kind == VK_LIST &&
+            if (json_array_get(S.inventory, i) == o->json &&
+                rpi_activation_lookup(act, "inventory", &inv) && inv.kind == VK_LIST &&
                 inv.rep == REP_ARENA && i < inv.u.list->n)
                 ov = inv.u.list->items[i];
             if (rpi_activation_bind_val(act, "object", o->json, ov) ||

@@ -2083,12 +2083,8 @@ static char *export_pack(const rp_pack *pack, const char *params, size_t params_
         return NULL;
     }
     rp_env_options o;
-    rp_env_options_init(&o);
+    rpi_env_limits_to_options(pack->env, &o); /* every limit of the pack's */
     o.profile = RP_PROFILE_KUBERNETES;
-    o.max_expression_length = pack->env->max_expression_length;
-    o.max_nesting_depth = pack->env->max_nesting_depth;
-    o.cost_budget = pack->env->cost_budget;
-    o.max_eval_memory = pack->env->max_eval_memory;
     rp_env *k8s = rp_env_new(&o, err);
     char *out = NULL;
     if (k8s) {

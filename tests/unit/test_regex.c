@@ -5,6 +5,7 @@
  * (?<name>re) forms that Go accepts since 1.22 (regexp/syntax parse.go). */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -284,4 +285,44 @@ Test(regex, shared_between_threads)
 Test(regex, free_null)
 {
     rpi_regex_free(NULL);
+}
+
+/* A constant pattern is shared, through the thread's regex cache, by every
+ * program that compiles it (reference-counted): a program keeps working
+ * after another one with the same pattern is freed, and after the cache
+ * has evicted the pattern. */
+Test(regex, shared_constant_pattern_outlives_program_and_cache)
+{
+    rp_env_options o;
+    rp_env_options_init(&o);
+    const char *names[] = {"s", NULL};
+    o.variables = names;
+    rp_error err;
+    rp_env *env = rp_env_new(&o, &err);
+    cr_assert_not_null(env, "%s", err.message);
+    const char *expr = "s.matches('^(ab)+$')";
+    rp_program *a = NULL, *b = NULL;
+    cr_assert_eq(rp_compile(env, expr, strlen(expr), &a, &err), 0, "%s", err.message);
+    cr_assert_eq(rp_compile(env, expr, strlen(expr), &b, &err), 0, "%s", err.message);
+    rp_program_free(a);
+    /* push the pattern out of this thread's cache (32 entries) */
+    for (int i = 0; i < 40; i++) {
+        char other[64];
+        snprintf(other, sizeof other, "s.matches('^x%d$')", i);
+        rp_program *p = NULL;
+        cr_assert_eq(rp_compile(env, other, strlen(other), &p, &err), 0, "%s", err.message);
+        rp_program_free(p);
+    }
+    rp_activation *act = rp_activation_new(env, &err);
+    cr_assert_not_null(act);
+    const char *subjects[] = {"\"abab\"", "\"aba\""};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(rp_activation_bind_json(act, "s", subjects[i], strlen(subjects[i]), &err), 0);
+        int r = -1;
+        cr_assert_eq(rp_eval_bool(b, act, &r, &err), 0, "%s", err.message);
+        cr_assert_eq(r, i == 0, "%s on %s", expr, subjects[i]);
+    }
+    rp_activation_free(act);
+    rp_program_free(b);
+    rp_env_free(env);
 }
