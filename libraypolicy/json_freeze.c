@@ -10,8 +10,12 @@
  *     compiler stores the same hash for every constant field name, so a
  *     selection compares one word per entry before it compares bytes);
  *   - arrays become arena lists of ready values;
- *   - strings keep pointing into jansson's buffers (the binding keeps the
- *     tree alive); only the keys' bytes are copied, next to their map.
+ *   - the bytes of keys and of short strings are copied next to their map
+ *     or list, so that a check touches one dense block per object: in
+ *     jansson's tree each string lies wherever malloc put it, a cache miss
+ *     apiece once a check holds more objects than the cache (a long string
+ *     keeps pointing into jansson's buffer; the binding keeps the tree
+ *     alive).
  * A subtree that cannot be converted (the arena cannot grow, or nesting
  * deeper than FREEZE_MAX_DEPTH) stays a jansson view, which every operation
  * understands: freezing is an optimisation, never a change of meaning.
@@ -24,8 +28,33 @@
  * the YAML reader at its configured depth), so a real document is frozen
  * whole; the bound keeps the recursion's stack small. */
 #define FREEZE_MAX_DEPTH 4096
-/* An object's keys are copied next to its map up to this many bytes. */
-#define KEY_COPY_MAX 4096
+/* A map's keys and short string values, or a list's short strings, are
+ * copied next to it up to this many bytes in all; a string longer than
+ * STR_COPY_MAX stays where jansson put it. */
+#define BYTES_COPY_MAX 8192
+#define STR_COPY_MAX 256
+
+/* Bytes of J that its container copies: a short string's, with the NUL
+ * that ends it in jansson too (code that reads a string value may rely on
+ * it, as it could on jansson's). */
+static size_t copied_len(const json_t *j)
+{
+    if (!json_is_string(j))
+        return 0;
+    size_t n = json_string_length(j);
+    return n <= STR_COPY_MAX ? n + 1 : 0;
+}
+
+/* V (J's value) with a short string's bytes copied to *BUF, which moves on. */
+static val copy_string(val v, const json_t *j, char **buf)
+{
+    if (*buf && v.kind == VK_STRING && copied_len(j)) {
+        memcpy(*buf, v.u.s, (size_t)v.aux + 1);
+        v.u.s = *buf;
+        *buf += (size_t)v.aux + 1;
+    }
+    return v;
+}
 
 static val freeze(rpi_arena *a, const json_t *j, unsigned depth);
 
@@ -38,8 +67,14 @@ static val freeze_array(rpi_arena *a, const json_t *j, unsigned depth)
     if (!l)
         return rpi_val_from_json(j);
     l->n = (uint32_t)n;
+    size_t sbytes = 0;
     for (size_t i = 0; i < n; i++)
-        l->items[i] = freeze(a, json_array_get(j, i), depth + 1);
+        sbytes += copied_len(json_array_get(j, i));
+    char *sb = sbytes && sbytes <= BYTES_COPY_MAX ? rpi_arena_alloc(a, sbytes) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(j, i);
+        l->items[i] = copy_string(freeze(a, e, depth + 1), e, &sb);
+    }
     return val_list(l);
 }
 
@@ -61,14 +96,17 @@ static val freeze_object(rpi_arena *a, const json_t *j, unsigned depth)
     uint32_t *slots = bits ? rpi_arena_alloc(a, ((size_t)1 << bits) * sizeof(uint32_t)) : NULL;
     if (!m || (n && (!keys || !vals || !hashes)) || (bits && !slots))
         return rpi_val_from_json(j);
-    /* The keys' bytes are copied next to the map (when short, as field
-     * names are): a selection that finds the hash compares them, and in
-     * jansson's tree they lie wherever malloc put each key, a cache miss
-     * apiece once a check holds more objects than the cache. */
-    size_t kbytes = 0;
-    for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it))
+    /* The keys' bytes and the short strings' are copied next to the map:
+     * a selection that finds the hash compares the key. */
+    size_t kbytes = 0, sbytes = 0;
+    for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it)) {
         kbytes += json_object_iter_key_len(it);
-    char *kb = kbytes && kbytes <= KEY_COPY_MAX ? rpi_arena_alloc(a, kbytes) : NULL;
+        sbytes += copied_len(json_object_iter_value(it));
+    }
+    char *kb = kbytes + sbytes && kbytes + sbytes <= BYTES_COPY_MAX
+                   ? rpi_arena_alloc(a, kbytes + sbytes)
+                   : NULL;
+    char *sb = kb ? kb + kbytes : NULL;
     uint32_t i = 0;
     for (void *it = json_object_iter((json_t *)j); it && i < n;
          it = json_object_iter_next((json_t *)j, it), i++) {
@@ -83,7 +121,8 @@ static val freeze_object(rpi_arena *a, const json_t *j, unsigned depth)
         }
         keys[i] = val_string(k, (uint32_t)klen);
         hashes[i] = rpi_str_hash32(k, klen);
-        vals[i] = freeze(a, json_object_iter_value(it), depth + 1);
+        const json_t *v = json_object_iter_value(it);
+        vals[i] = copy_string(freeze(a, v, depth + 1), v, &sb);
     }
     m->n = i;
     m->bits = bits;

@@ -69,8 +69,10 @@ assert one["copies"] == 1 and three["copies"] == 3, (one, three)
 assert one["objects"] == 9 and three["objects"] == 27, (one, three)
 assert one["findings"] > 0 and three["findings"] == 3 * one["findings"], (one, three)
 assert one["errors"] == 0 and three["errors"] == 0, (one, three)
-for k in ("ns_per_object", "objects_per_second", "runs", "check_ms"):
+for k in ("ns_per_object", "objects_per_second", "runs", "check_ms", "first_run_ms"):
     assert k in three, k
+assert three["runs"] >= 3, three
+assert three["check_ms_min"] <= three["check_ms"] <= three["check_ms_max"], three
 PY
 fi
 rm -f "$out.1" "$out.3"

@@ -445,3 +445,85 @@ Test(value, large_maps_use_a_hash_index)
     keys[N - 1] = val_uint(3);    /* equals the int key 3 */
     cr_expect_eq(rpi_map_build(&cx, keys, vals, N).kind, VK_ERROR);
 }
+
+/* True when S lies inside one of jansson's string values of J. */
+static bool is_janssons(const json_t *j, const char *s)
+{
+    if (json_is_string(j))
+        return s == json_string_value(j);
+    size_t i;
+    const char *k;
+    json_t *v;
+    if (json_is_array(j)) {
+        json_array_foreach(j, i, v) if (is_janssons(v, s)) return true;
+    } else if (json_is_object(j)) {
+        json_object_foreach((json_t *)j, k, v) if (is_janssons(v, s)) return true;
+    }
+    return false;
+}
+
+/* A frozen document means what its JSON view means; short strings are
+ * copied next to their map or list (terminated, as jansson's are: a check
+ * then touches one dense block per object), long ones, and those past what
+ * a container copies, keep pointing into the tree. */
+Test(value, frozen_documents_copy_short_strings)
+{
+    char long_s[600];
+    memset(long_s, 'x', sizeof long_s - 1);
+    long_s[sizeof long_s - 1] = '\0';
+    char text[4096];
+    snprintf(text, sizeof text,
+             "{\"kind\": \"RayCluster\", \"nul\": \"a\\u0000b\", \"empty\": \"\", \"long\": \"%s\", "
+             "\"n\": 3, \"list\": [\"p\", \"%s\", \"q\", 1, {\"k\": \"v\"}]}",
+             long_s, long_s);
+    json_error_t e;
+    json_t *doc = json_loads(text, JSON_ALLOW_NUL, &e);
+    cr_assert_not_null(doc, "%s", e.text);
+    cr_assert_lt(ndocs, 32);
+    docs[ndocs++] = doc;
+    val view = rpi_val_from_json(doc);
+    val f = rpi_json_freeze(cx.arena, view.u.json);
+    cr_assert_eq(f.kind, VK_MAP);
+    cr_assert_eq(f.rep, REP_ARENA);
+    cr_expect(rpi_val_equal(f, view));
+    val v;
+    cr_assert(rpi_map_get_str(f, "kind", 4, &v));
+    cr_expect_eq(v.aux, 10);
+    cr_expect_eq(memcmp(v.u.s, "RayCluster", 11), 0, "copied with its NUL");
+    cr_expect_not(is_janssons(view.u.json, v.u.s));
+    cr_assert(rpi_map_get_str(f, "nul", 3, &v));
+    cr_expect_eq(v.aux, 3);
+    cr_expect_eq(memcmp(v.u.s, "a\0b", 4), 0);
+    cr_assert(rpi_map_get_str(f, "empty", 5, &v));
+    cr_expect_eq(v.aux, 0);
+    cr_expect_eq(v.u.s[0], '\0');
+    cr_assert(rpi_map_get_str(f, "long", 4, &v));
+    cr_expect_eq(v.aux, sizeof long_s - 1);
+    cr_expect(is_janssons(view.u.json, v.u.s), "a long string stays in the tree");
+    cr_assert(rpi_map_get_str(f, "list", 4, &v));
+    cr_assert_eq(v.kind, VK_LIST);
+    cr_assert_eq(v.rep, REP_ARENA);
+    cr_expect_eq(memcmp(v.u.list->items[0].u.s, "p", 2), 0);
+    cr_expect_not(is_janssons(view.u.json, v.u.list->items[0].u.s));
+    cr_expect(is_janssons(view.u.json, v.u.list->items[1].u.s));
+    cr_expect_eq(memcmp(v.u.list->items[2].u.s, "q", 2), 0);
+
+    /* more short strings than one container copies: still the same values */
+    json_t *big = json_object(), *arr = json_array();
+    for (int i = 0; i < 200; i++) {
+        char k[16], s[80];
+        snprintf(k, sizeof k, "key%d", i);
+        memset(s, 'a' + i % 26, sizeof s - 1);
+        s[sizeof s - 1] = '\0';
+        json_object_set_new(big, k, json_string(s));
+        json_array_append_new(arr, json_string(s));
+    }
+    json_object_set_new(big, "arr", arr);
+    cr_assert_lt(ndocs, 32);
+    docs[ndocs++] = big;
+    f = rpi_json_freeze(cx.arena, big);
+    cr_assert_eq(f.kind, VK_MAP);
+    cr_expect(rpi_val_equal(f, rpi_val_from_json(big)));
+    cr_assert(rpi_map_get_str(f, "key7", 4, &v));
+    cr_expect_eq(v.u.s, json_string_value(json_object_get(big, "key7")));
+}
