@@ -121,6 +121,8 @@ static bool unary(rpi_parser *p, rpi_sem *out, const char *fn, const rpi_sem *op
                   rpi_span opspan, const rpi_sem *m, rpi_span span);
 static bool select_field(rpi_parser *p, rpi_sem *out, const rpi_sem *m, const rpi_sem *f,
                          rpi_span dot, rpi_span span);
+static bool select_name(rpi_parser *p, rpi_sem *out, const rpi_sem *m, rpi_span name,
+                        bool escaped, rpi_span dot, rpi_span span);
 static bool opt_select(rpi_parser *p, rpi_sem *out, const rpi_sem *m, const rpi_sem *f,
                        rpi_span dot, rpi_span span);
 static bool recv_call(rpi_parser *p, rpi_sem *out, const rpi_sem *m, rpi_span name,
@@ -183,6 +185,12 @@ static bool literal(rpi_parser *p, rpi_sem *out, int kind, rpi_span span);
 %token PERCENT          "'%'"
 %token LEXERR           "invalid token"
 
+/* The binary operators of `binary`, loosest first, all left-associative
+ * (CEL's relation, calc and product levels). */
+%left EQ NE LT LE GT GE IN
+%left PLUS MINUS
+%left STAR SLASH PERCENT
+
 %start start
 
 %%
@@ -196,52 +204,47 @@ expr
     | or_expr QUESTION or_expr COLON expr   { TRY(ternary(p, &$$, &$1, &$3, &$5, @2, @$)); }
     ;
 
+/* A lone operand of || or && climbs past the chain rules in one
+ * reduction; chains of two or more become balanced trees (logic). */
 or_expr
-    : or_terms                              { TRY(logic(p, &$$, &$1, "_||_")); }
+    : and_expr
+    | or_terms                              { TRY(logic(p, &$$, &$1, "_||_")); }
     ;
 
 or_terms
-    : and_expr
+    : and_expr OR and_expr                  { TRY(chain(p, &$$, &$1, &$3, @2)); }
     | or_terms OR and_expr                  { TRY(chain(p, &$$, &$1, &$3, @2)); }
     ;
 
 and_expr
-    : and_terms                             { TRY(logic(p, &$$, &$1, "_&&_")); }
+    : binary
+    | and_terms                             { TRY(logic(p, &$$, &$1, "_&&_")); }
     ;
 
 and_terms
-    : relation
-    | and_terms AND relation                { TRY(chain(p, &$$, &$1, &$3, @2)); }
+    : binary AND binary                     { TRY(chain(p, &$$, &$1, &$3, @2)); }
+    | and_terms AND binary                  { TRY(chain(p, &$$, &$1, &$3, @2)); }
     ;
 
-relation
-    : calc
-    | relation EQ calc                      { TRY(binary(p, &$$, "_==_", &$1, &$3, @2, @$)); }
-    | relation NE calc                      { TRY(binary(p, &$$, "_!=_", &$1, &$3, @2, @$)); }
-    | relation LT calc                      { TRY(binary(p, &$$, "_<_", &$1, &$3, @2, @$)); }
-    | relation LE calc                      { TRY(binary(p, &$$, "_<=_", &$1, &$3, @2, @$)); }
-    | relation GT calc                      { TRY(binary(p, &$$, "_>_", &$1, &$3, @2, @$)); }
-    | relation GE calc                      { TRY(binary(p, &$$, "_>=_", &$1, &$3, @2, @$)); }
-    | relation IN calc                      { TRY(binary(p, &$$, "@in", &$1, &$3, @2, @$)); }
-    ;
-
-calc
-    : product
-    | calc PLUS product                     { TRY(binary(p, &$$, "_+_", &$1, &$3, @2, @$)); }
-    | calc MINUS product                    { TRY(binary(p, &$$, "_-_", &$1, &$3, @2, @$)); }
-    ;
-
-product
-    : unary
-    | product STAR unary                    { TRY(binary(p, &$$, "_*_", &$1, &$3, @2, @$)); }
-    | product SLASH unary                   { TRY(binary(p, &$$, "_/_", &$1, &$3, @2, @$)); }
-    | product PERCENT unary                 { TRY(binary(p, &$$, "_%_", &$1, &$3, @2, @$)); }
-    ;
-
-unary
+/* CEL's relation, calc, product and unary levels in one symbol, ordered
+ * by the precedences declared above: an operand climbs to its operator in
+ * one reduction instead of one per level. */
+binary
     : member                                { TRY(unary(p, &$$, NULL, NULL, @1, &$1, @$)); }
     | nots member                           { TRY(unary(p, &$$, "!_", &$1, @1, &$2, @$)); }
     | negs member                           { TRY(unary(p, &$$, "-_", &$1, @1, &$2, @$)); }
+    | binary EQ binary                      { TRY(binary(p, &$$, "_==_", &$1, &$3, @2, @$)); }
+    | binary NE binary                      { TRY(binary(p, &$$, "_!=_", &$1, &$3, @2, @$)); }
+    | binary LT binary                      { TRY(binary(p, &$$, "_<_", &$1, &$3, @2, @$)); }
+    | binary LE binary                      { TRY(binary(p, &$$, "_<=_", &$1, &$3, @2, @$)); }
+    | binary GT binary                      { TRY(binary(p, &$$, "_>_", &$1, &$3, @2, @$)); }
+    | binary GE binary                      { TRY(binary(p, &$$, "_>=_", &$1, &$3, @2, @$)); }
+    | binary IN binary                      { TRY(binary(p, &$$, "@in", &$1, &$3, @2, @$)); }
+    | binary PLUS binary                    { TRY(binary(p, &$$, "_+_", &$1, &$3, @2, @$)); }
+    | binary MINUS binary                   { TRY(binary(p, &$$, "_-_", &$1, &$3, @2, @$)); }
+    | binary STAR binary                    { TRY(binary(p, &$$, "_*_", &$1, &$3, @2, @$)); }
+    | binary SLASH binary                   { TRY(binary(p, &$$, "_/_", &$1, &$3, @2, @$)); }
+    | binary PERCENT binary                 { TRY(binary(p, &$$, "_%_", &$1, &$3, @2, @$)); }
     ;
 
 nots
@@ -256,7 +259,9 @@ negs
 
 member
     : primary
-    | member DOT field                      { TRY(select_field(p, &$$, &$1, &$3, @2, @$)); }
+    | member DOT IDENT                      { TRY(select_name(p, &$$, &$1, @3, false, @2, @$)); }
+    | member DOT RESERVED                   { TRY(select_name(p, &$$, &$1, @3, false, @2, @$)); }
+    | member DOT ESC_IDENT                  { TRY(select_name(p, &$$, &$1, @3, true, @2, @$)); }
     | member DOT QUESTION field             { TRY(opt_select(p, &$$, &$1, &$4, @2, @$)); }
     | member DOT name LPAREN args RPAREN    { TRY(recv_call(p, &$$, &$1, @3, &$5, @4, @$)); }
     | member LBRACKET expr RBRACKET         { TRY(index_op(p, &$$, "_[_]", &$1, &$3, @2, @$)); }
@@ -820,6 +825,15 @@ static bool select_field(rpi_parser *p, rpi_sem *out, const rpi_sem *m, const rp
     out->min_int = m->min_int;
     out->qname = m->qname && !f->escaped;
     return true;
+}
+
+/* m.name for a field written NAME (the member rules take the token itself:
+ * one reduction less per selection than through `field`). */
+static bool select_name(rpi_parser *p, rpi_sem *out, const rpi_sem *m, rpi_span name,
+                        bool escaped, rpi_span dot, rpi_span span)
+{
+    rpi_sem f;
+    return field_name(p, &f, name, escaped) && select_field(p, out, m, &f, dot, span);
 }
 
 /* a.?b: the call _?._(a, "b"). */

@@ -316,6 +316,15 @@ unsigned rpi_type_name_max_parts(void)
     return most;
 }
 
+uint64_t rpi_type_dotted_heads(void)
+{
+    uint64_t heads = 0;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strchr(types[i]->name, '.'))
+            heads |= rpi_name_head_bit(types[i]->name, strlen(types[i]->name));
+    return heads;
+}
+
 static const rpi_type *type_by_name(const char *name, size_t len)
 {
     if (len > 0 && name[0] == '.') {
@@ -404,9 +413,13 @@ static bool compile_name(compiler *c, const ast_node *n)
         return true;
     }
     /* Longest declared variable name, then type names; no name has more
-     * than max_name_parts dotted parts. */
+     * than max_name_parts dotted parts, and when no dotted name starts
+     * with ID's text, only ID itself can be one. */
     char buf[1024];
     int top = count < (int)c->env->max_name_parts ? count : (int)c->env->max_name_parts;
+    const char *head = id[0] == '.' ? id + 1 : id;
+    if (top > 1 && !(c->env->dotted_heads & rpi_name_head_bit(head, strlen(head))))
+        top = 1;
     for (int k = top; k >= 1; k--) {
         size_t len;
         if (!join_chain(parts, k, buf, sizeof buf, &len))

@@ -84,6 +84,8 @@ static bool add_variable(rp_env *env, const char *name)
         parts += *q == '.';
     if (parts > env->max_name_parts)
         env->max_name_parts = parts;
+    if (parts > 1)
+        env->dotted_heads |= rpi_name_head_bit(name, strlen(name));
     return true;
 }
 
@@ -103,6 +105,7 @@ rp_env *rp_env_new(const rp_env_options *opts, rp_error *err)
         return NULL;
     }
     env->max_name_parts = rpi_type_name_max_parts();
+    env->dotted_heads = rpi_type_dotted_heads();
     const rp_env_options *o = opts ? opts : &defaults;
     env->profile = OPT_HAS(o, profile) ? o->profile : defaults.profile;
     switch (env->profile) {

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "raypolicy.h"
 #include "ast.h"
@@ -187,6 +188,10 @@ struct rp_env {
     unsigned max_name_parts;    /* dotted parts of the longest variable or
                                    type name (net.IP: 2): the compiler tries
                                    no longer prefix of a selection chain */
+    uint64_t dotted_heads;      /* rpi_name_head_bit() of every dotted
+                                   variable or type name: a chain whose
+                                   first part has no bit here can only
+                                   name a one-part variable */
     bool allow_undeclared;
     bool disable_macros;
     size_t max_expression_length;
@@ -369,6 +374,14 @@ struct rp_program {
 int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag);
 /* Dotted parts of the longest type name the compiler knows (net.IP: 2). */
 unsigned rpi_type_name_max_parts(void);
+/* rpi_name_head_bit() of every dotted type name the compiler knows. */
+uint64_t rpi_type_dotted_heads(void);
+/* One of 64 bits for the first dotted part of NAME ("net" of "net.IP"). */
+static inline uint64_t rpi_name_head_bit(const char *name, size_t len)
+{
+    const char *dot = memchr(name, '.', len);
+    return (uint64_t)1 << (rpi_str_hash32(name, dot ? (size_t)(dot - name) : len) & 63);
+}
 
 /* The fields of one variable an expression reads (program.c). */
 typedef struct rpi_refs {

@@ -41,6 +41,32 @@ Test(compile, longest_declared_name_wins)
     rp_free(d);
 }
 
+/* Only a chain whose first part starts a dotted name tries the longer
+ * prefixes: every kind of dotted name still resolves, with or without the
+ * leading dot, next to one-part names. */
+Test(compile, dotted_names_of_each_kind_resolve)
+{
+    const char *vars[] = {"a.b", "a", "x.y.z", "object", NULL};
+    char *d = disasm(RP_PROFILE_KUBERNETES, "x.y.z.w == 1", vars);
+    cr_assert(strstr(d, "; x.y.z\n") != NULL && strstr(d, ";.w") != NULL, "%s", d);
+    rp_free(d);
+    d = disasm(RP_PROFILE_KUBERNETES, ".a.b.c == 1", vars);
+    cr_assert(strstr(d, "; a.b\n") != NULL && strstr(d, ";.c") != NULL, "%s", d);
+    rp_free(d);
+    d = disasm(RP_PROFILE_KUBERNETES, "a.c == 1", vars);
+    cr_assert(strstr(d, "; a\n") != NULL && strstr(d, ";.c") != NULL, "%s", d);
+    rp_free(d);
+    d = disasm(RP_PROFILE_KUBERNETES, "object.spec.x == 1", vars);
+    cr_assert(strstr(d, "; object\n") != NULL && strstr(d, ".spec.x") != NULL, "%s", d);
+    rp_free(d);
+    d = disasm(RP_PROFILE_KUBERNETES, "type(timestamp(0)) == google.protobuf.Timestamp", vars);
+    cr_assert(strstr(d, "type google.protobuf.Timestamp") != NULL, "%s", d);
+    rp_free(d);
+    d = disasm(RP_PROFILE_KUBERNETES, "type(ip('1.2.3.4')) == .net.IP", vars);
+    cr_assert(strstr(d, "type net.IP") != NULL, "%s", d);
+    rp_free(d);
+}
+
 Test(compile, comprehension_variable_shadows_declared_variable)
 {
     const char *vars[] = {"x", NULL};
