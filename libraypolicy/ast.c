@@ -119,11 +119,27 @@ void *rpi_pool_alloc(rpi_pool *pool, size_t size)
     return n->data;
 }
 
+/* rpi_pool_alloc() with the common case inline: the request fits the
+ * current chunk (a constant SIZE also makes the zeroing inline). */
+static inline void *pool_take(rpi_pool *pool, size_t size)
+{
+    pool_chunk *c = pool ? pool->head : NULL;
+    if (size > 0 && size <= RPI_POOL_CHUNK_MAX) {
+        size_t r = (size + RPI_POOL_ALIGN - 1) & ~(size_t)(RPI_POOL_ALIGN - 1);
+        if (c && c->size - c->used >= r) {
+            void *p = c->data + c->used;
+            c->used += r;
+            return memset(p, 0, r);
+        }
+    }
+    return rpi_pool_alloc(pool, size);
+}
+
 char *rpi_pool_strdup(rpi_pool *pool, const char *s, size_t len)
 {
     if (len == SIZE_MAX)
         return NULL;
-    char *d = rpi_pool_alloc(pool, len + 1);
+    char *d = pool_take(pool, len + 1);
     if (!d)
         return NULL;
     if (len)
@@ -136,7 +152,7 @@ char *rpi_pool_strdup(rpi_pool *pool, const char *s, size_t len)
 
 static ast_node *node_new(rpi_ast_builder *b, ast_kind kind, rpi_span span)
 {
-    ast_node *n = rpi_pool_alloc(b->pool, sizeof *n);
+    ast_node *n = pool_take(b->pool, sizeof *n);
     if (!n)
         return NULL;
     if (b->next_id == 0)
@@ -219,6 +235,8 @@ ast_node *rpi_ast_call(rpi_ast_builder *b, ast_node *target, const char *fn,
     ast_node **a = copy_array(b, args, nargs, sizeof *args, &ok);
     ast_node *n = ok ? node_new(b, AST_CALL, span) : NULL;
     if (n) {
+        /* operators' names start with one of _ @ ! - */
+        b->named_calls += fn[0] != '_' && fn[0] != '@' && fn[0] != '!' && fn[0] != '-';
         n->u.call.target = target;
         n->u.call.fn = fn;
         n->u.call.args = a;

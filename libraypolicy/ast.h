@@ -112,6 +112,9 @@ struct ast_node {
 typedef struct rpi_ast_builder {
     rpi_pool *pool;
     uint32_t next_id;
+    uint32_t named_calls;   /* calls built with a function name (not an
+                               operator's): without one, no macro can
+                               apply and expansion is skipped */
 } rpi_ast_builder;
 
 ast_node *rpi_ast_literal(rpi_ast_builder *b, val lit, rpi_span span);

@@ -635,6 +635,10 @@ static void compile_ternary(compiler *c, const ast_node *n)
 }
 
 /* Operators and functions. */
+/* FN names the function LIT (two or more characters): the first two
+ * characters decide most comparisons without a call. */
+#define FN_IS(fn, lit) ((fn)[0] == (lit)[0] && (fn)[1] == (lit)[1] && strcmp((fn) + 2, (lit) + 2) == 0)
+
 static void compile_call(compiler *c, const ast_node *n)
 {
     const char *fn = n->u.call.fn;
@@ -663,19 +667,19 @@ static void compile_call(compiler *c, const ast_node *n)
             {"_[?_]", OP_INDEX_OPT, 2}, {"-_", OP_NEG, 1}, {"!_", OP_NOT, 1},
             {"@not_strictly_false", OP_NOT_STRICTLY_FALSE, 1},
         };
-        if (strcmp(fn, "_&&_") == 0 && argc == 2) {
+        if (FN_IS(fn, "_&&_") && argc == 2) {
             compile_logical(c, n, true);
             return;
         }
-        if (strcmp(fn, "_||_") == 0 && argc == 2) {
+        if (FN_IS(fn, "_||_") && argc == 2) {
             compile_logical(c, n, false);
             return;
         }
-        if (strcmp(fn, "_?_:_") == 0 && argc == 3) {
+        if (FN_IS(fn, "_?_:_") && argc == 3) {
             compile_ternary(c, n);
             return;
         }
-        if (strcmp(fn, "@in") == 0 && argc == 2) {
+        if (FN_IS(fn, "@in") && argc == 2) {
             if (const_string_list(args[1])) {
                 const ast_node *l = args[1];
                 /* The list goes into the pool as one constant list. */
@@ -696,7 +700,7 @@ static void compile_call(compiler *c, const ast_node *n)
             compile_binary(c, OP_IN, n);
             return;
         }
-        if (strcmp(fn, "_?._") == 0 && argc == 2) {
+        if (FN_IS(fn, "_?._") && argc == 2) {
             const ast_node *f = args[1];
             if (f->kind != AST_LITERAL || f->u.lit.kind != VK_STRING) {
                 fail(c, RP_ESYNTAX, ESPAN(f), "optional field selection needs a field name");
@@ -708,7 +712,7 @@ static void compile_call(compiler *c, const ast_node *n)
             return;
         }
         for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-            if (ops[i].argc == argc && strcmp(fn, ops[i].name) == 0) {
+            if (ops[i].argc == argc && FN_IS(fn, ops[i].name)) {
                 if (argc == 2) {
                     compile_binary(c, (rpi_opcode)ops[i].op, n);
                 } else {
@@ -718,7 +722,7 @@ static void compile_call(compiler *c, const ast_node *n)
                 return;
             }
         }
-        if (strcmp(fn, "matches") == 0 && argc == 2 &&
+        if (FN_IS(fn, "matches") && argc == 2 &&
             rpi_registry_find(c->env->profile_bit, "matches", RPI_GLOBAL, 2) &&
             try_match_const(c, args[0], args[1], ESPAN(n)))
             return;

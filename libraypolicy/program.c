@@ -202,7 +202,7 @@ static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_co
     prog->source_len = len;
 
     rpi_diag diag = {0};
-    rpi_ast_builder b = {prog->pool, 1};
+    rpi_ast_builder b = {prog->pool, 1, 0};
     rpi_parse_options popts = {
         .max_length = env->max_expression_length,
         .max_depth = env->max_nesting_depth,
@@ -217,7 +217,7 @@ static int compile_impl(const rp_env *env, const char *expr, size_t len, refs_co
     if (rc == RP_ELIMIT) /* the length was checked above: it is the nesting */
         snprintf(diag.message, sizeof diag.message,
                  "expression nesting exceeds limit max_nesting_depth (%u)", env->max_nesting_depth);
-    if (!rc && !env->disable_macros) {
+    if (!rc && !env->disable_macros && b.named_calls) {
         root = rpi_macros_expand(&b, root, (int)env->profile_bit, &diag);
         if (!root)
             rc = diag.code ? diag.code : RP_ESYNTAX;

@@ -655,7 +655,7 @@ static char *rewrite(rule_ctx *R, const char *text, bool inline_vars, size_t nva
         snprintf(msg, msgsize, "out of memory");
         return NULL;
     }
-    rpi_ast_builder b = {pool, 1};
+    rpi_ast_builder b = {pool, 1, 0};
     rpi_parse_options popts = {
         .max_length = env->max_expression_length,
         .max_depth = env->max_nesting_depth,

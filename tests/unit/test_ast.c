@@ -85,7 +85,7 @@ Test(ast, ids_and_spans)
     cr_expect_eq(sum->op_pos, 3);                  /* constructors: span.start */
     args[0] = NULL;                                /* ARGS was copied */
     cr_expect_eq(sum->u.call.args[0], a);
-    rpi_ast_builder zero = {pool, 0};              /* ids start at 1 */
+    rpi_ast_builder zero = {pool, 0, 0};            /* ids start at 1 */
     cr_expect_eq(rpi_ast_ident(&zero, "x", SP)->id, 1);
 }
 
