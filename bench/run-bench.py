@@ -199,8 +199,8 @@ def main():
     ap.add_argument("--builddir", default=".")
     ap.add_argument("--libtool", default="", help="libtool command, to run rpeval under valgrind")
     ap.add_argument("--min-time", type=float, default=400, help="ms per timing (default 400)")
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="timing rounds, interleaved, median of them (default 3)")
+    ap.add_argument("--rounds", type=int, default=5,
+                    help="timing rounds, interleaved, median of them (default 5)")
     ap.add_argument("--iterations", type=int, default=1000,
                     help="evaluations per callgrind run (default 1000)")
     ap.add_argument("--copies", default="1,10,100", help="corpus copies (default 1,10,100)")
