@@ -36,6 +36,9 @@ typedef struct scope_entry {
     uint16_t slot;
 } scope_entry;
 
+/* Instructions (and their spans) a compile holds before it allocates. */
+#define CODE_INLINE 64
+
 typedef struct compiler {
     rp_program *prog;
     const rp_env *env;
@@ -69,8 +72,8 @@ typedef struct compiler {
      * a compile then allocates none of them (grow() moves an array to the
      * heap when it outgrows these).  The program gets copies in its pool.
      * Last in the struct: only the members above are zeroed. */
-    rpi_insn code_inline[64];
-    rpi_span spans_inline[64];
+    rpi_insn code_inline[CODE_INLINE];
+    rpi_span spans_inline[CODE_INLINE];     /* one per instruction */
     val consts_inline[32];
     rpi_callable funcs_inline[16];
     char *names_inline[8];
@@ -1323,19 +1326,17 @@ int rpi_compile_ast(rp_program *prog, const ast_node *root, rpi_diag *diag)
     c.prog = prog;
     c.env = prog->env;
     c.diag = diag;
-    c.code = c.code_inline;
-    c.spans = c.spans_inline;
-    c.capcode = 64;
-    c.consts = c.consts_inline;
-    c.capconsts = 32;
-    c.funcs = c.funcs_inline;
-    c.capfuncs = 16;
-    c.names = c.names_inline;
-    c.capnames = 8;
-    c.regexes = c.regexes_inline;
-    c.capregexes = 4;
-    c.scope = c.scope_inline;
-    c.capscope = 16;
+    /* each array starts in the compiler's own storage, its capacity read
+     * off that storage so the two cannot disagree */
+#define START_INLINE(arr, cap, inl) (c.arr = c.inl, c.cap = sizeof c.inl / sizeof c.inl[0])
+    START_INLINE(code, capcode, code_inline);
+    c.spans = c.spans_inline; /* grows with code */
+    START_INLINE(consts, capconsts, consts_inline);
+    START_INLINE(funcs, capfuncs, funcs_inline);
+    START_INLINE(names, capnames, names_inline);
+    START_INLINE(regexes, capregexes, regexes_inline);
+    START_INLINE(scope, capscope, scope_inline);
+#undef START_INLINE
     compile_node(&c, root);
     emit(&c, OP_RETURN, 0, 0, 0, ESPAN(root));
     /* The program's arrays, in its pool; its regexes are its own whatever

@@ -103,10 +103,12 @@ static val freeze_object(rpi_arena *a, const json_t *j, unsigned depth)
         kbytes += json_object_iter_key_len(it);
         sbytes += copied_len(json_object_iter_value(it));
     }
+    if (kbytes + sbytes > BYTES_COPY_MAX)
+        sbytes = 0; /* the keys at least, which every selection compares */
     char *kb = kbytes + sbytes && kbytes + sbytes <= BYTES_COPY_MAX
                    ? rpi_arena_alloc(a, kbytes + sbytes)
                    : NULL;
-    char *sb = kb ? kb + kbytes : NULL;
+    char *sb = kb && sbytes ? kb + kbytes : NULL;
     uint32_t i = 0;
     for (void *it = json_object_iter((json_t *)j); it && i < n;
          it = json_object_iter_next((json_t *)j, it), i++) {

@@ -526,4 +526,14 @@ Test(value, frozen_documents_copy_short_strings)
     cr_expect(rpi_val_equal(f, rpi_val_from_json(big)));
     cr_assert(rpi_map_get_str(f, "key7", 4, &v));
     cr_expect_eq(v.u.s, json_string_value(json_object_get(big, "key7")));
+    /* its keys are still copied next to the map */
+    const rpi_map *bm = f.u.map;
+    for (uint32_t i = 0; i < bm->n; i++) {
+        char k[16] = {0}; /* a copied key has no NUL of its own */
+        cr_assert_lt(bm->keys[i].aux, sizeof k);
+        memcpy(k, bm->keys[i].u.s, bm->keys[i].aux);
+        void *it = json_object_iter_at(big, k);
+        cr_assert_not_null(it, "key %s", k);
+        cr_expect_neq(bm->keys[i].u.s, json_object_iter_key(it), "key %s points into the tree", k);
+    }
 }
